@@ -1,0 +1,1 @@
+"""Sample endpoint modules used by `syftapi demo`, the README and the tests."""

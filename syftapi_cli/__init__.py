@@ -1,0 +1,28 @@
+"""syftapi: PySyft-style custom API endpoints on one machine, from the command line.
+
+Endpoint modules import this package as `sy` and use the names PySyft 0.9 uses:
+`sy.api_endpoint`, `sy.api_endpoint_method` and `sy.TwinAPIEndpoint`.
+"""
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "api_endpoint": "syftapi_cli.definitions",
+    "api_endpoint_method": "syftapi_cli.definitions",
+    "TwinAPIEndpoint": "syftapi_cli.definitions",
+    "Endpoint": "syftapi_cli.definitions",
+    "EndpointMethod": "syftapi_cli.definitions",
+    "DefinitionError": "syftapi_cli.errors",
+    "SyftapiError": "syftapi_cli.errors",
+}
+
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str):
+    # Exports load on first use, so that `syftapi --version` imports nothing else.
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'syftapi_cli' has no attribute {name!r}")

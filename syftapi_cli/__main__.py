@@ -1,0 +1,5 @@
+"""Entry point for `python -m syftapi_cli`."""
+
+from syftapi_cli.cli.app import main
+
+main()

@@ -1,0 +1,141 @@
+"""What every command shares: global options, errors, identity, prompts."""
+
+import os
+import sys
+import traceback
+
+import typer
+from typer.core import TyperGroup
+
+from syftapi_cli._click_compat import Abort, ClickException, Exit, NoArgsIsHelpError
+from syftapi_cli.errors import ConfirmationRequired, SyftapiError, UsageError
+
+
+class Options:
+    """Global options of the current invocation, set by the root callback."""
+
+    state_dir: str | None = None
+    debug: bool = False
+
+
+options = Options()
+
+
+def debug_enabled() -> bool:
+    return options.debug or os.environ.get("SYFTAPI_DEBUG") == "1"
+
+
+def error_line(message: str) -> None:
+    text = " ".join(str(message).split("\n")).strip()
+    sys.stderr.write(f"error: {text}\n")
+    sys.stderr.flush()
+
+
+def note(message: str) -> None:
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
+
+
+class SyftapiGroup(TyperGroup):
+    """Root command that turns every error into one line and an exit code."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            result = super().main(
+                args=args,
+                prog_name=prog_name or "syftapi",
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
+        except NoArgsIsHelpError as error:
+            sys.stdout.write(error.ctx.get_help() + "\n")
+            sys.exit(0)
+        except ClickException as error:
+            hint = ""
+            context = getattr(error, "ctx", None)
+            if context is not None:
+                hint = f" (see '{context.command_path} --help')"
+            error_line(error.format_message() + hint)
+            sys.exit(error.exit_code)
+        except Abort:
+            error_line("aborted")
+            sys.exit(1)
+        except Exit as error:
+            sys.exit(error.exit_code)
+        if isinstance(result, int):
+            sys.exit(result)
+        sys.exit(0)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SyftapiError as error:
+            if debug_enabled():
+                traceback.print_exc(file=sys.stderr)
+            details = getattr(error, "details", None)
+            if details:
+                sys.stderr.write(details if details.endswith("\n") else details + "\n")
+            error_line(str(error))
+            raise Exit(error.exit_code) from None
+        except (ClickException, Exit, Abort):
+            raise
+        except KeyboardInterrupt:
+            error_line("interrupted")
+            raise Exit(130) from None
+        except Exception as error:
+            if debug_enabled():
+                traceback.print_exc(file=sys.stderr)
+            error_line(
+                f"internal error: {type(error).__name__}: {error}; rerun with --debug "
+                "for the traceback"
+            )
+            raise Exit(1) from None
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask QUESTION on a terminal unless YES; without a terminal, require --yes."""
+    if yes:
+        return
+    if not is_interactive():
+        raise ConfirmationRequired(f"{question.rstrip('?')}: pass --yes to confirm")
+    if not typer.confirm(question, default=False, err=True):
+        raise Abort()
+
+
+def read_password(from_stdin: bool, confirm_twice: bool = False) -> str:
+    """Read a password from stdin (--password-stdin) or a terminal prompt."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise UsageError("--password-stdin: no password on stdin")
+        return password
+    if not is_interactive():
+        raise UsageError(
+            "no terminal to prompt for the password; pipe it in with --password-stdin"
+        )
+    import getpass
+
+    password = getpass.getpass("Password: ")
+    if confirm_twice and getpass.getpass("Repeat password: ") != password:
+        raise UsageError("the passwords do not match")
+    return password
+
+
+def datasite():
+    from syftapi_cli.services.locations import open_datasite
+
+    return open_datasite(options.state_dir)
+
+
+def login_context():
+    """Return the datasite and the calling user's identity."""
+    from syftapi_cli.services import auth
+    from syftapi_cli.services.locations import config_dir
+
+    site = datasite()
+    return site, auth.authenticate(site, config_dir())

@@ -1,0 +1,1 @@
+"""Running endpoint methods in worker processes, and the blobs they read and write."""

@@ -1,0 +1,240 @@
+"""The worker process: runs one endpoint method, or renders one stored result.
+
+It reads its request from stdin, writes its answer (a JSON header line and
+the encoded result) to the pipe named in the request, and leaves stdout and
+stderr to the endpoint's own output, which the parent keeps as the job's logs.
+"""
+
+import contextlib
+import fcntl
+import json
+import os
+import pickle
+import sys
+import time
+import traceback
+from pathlib import Path
+from types import SimpleNamespace
+
+from syftapi_cli.errors import DamagedState, SyftapiError, UsageError
+from syftapi_cli.runtime import encode, pickling
+from syftapi_cli.store import blobs
+from syftapi_cli.store.files import write_atomic
+
+NESTED_LOCK_WAIT_S = 10.0
+
+
+class _Failure(Exception):
+    def __init__(self, error: dict):
+        self.error = error
+
+
+def _error(kind: str, message: str, exit_code: int, trace: str | None = None) -> dict:
+    return {"type": kind, "message": message, "exit_code": exit_code, "traceback": trace}
+
+
+def _load_blob(request: dict, kind: str, name: str, what: str) -> object:
+    path = Path(request["home"]) / kind / f"{name}.pkl"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _Failure(_error("DamagedState", f"{what} is missing ({path})", 6)) from None
+    try:
+        _, payload = blobs.verify(request["key"], data, f"{what} ({path})")
+    except blobs.BlobVersionMismatch as error:
+        raise _Failure(
+            _error(
+                "DamagedState",
+                f"{what} cannot be loaded: {error}; re-register it with 'syftapi "
+                f"endpoint update {request.get('path', 'PATH')} --{request.get('side_slot', 'mock')} "
+                "TARGET' under this Python",
+                6,
+            )
+        ) from None
+    except DamagedState as error:
+        raise _Failure(_error("DamagedState", str(error), 6)) from None
+    try:
+        return pickling.loads(payload)
+    except Exception as error:  # unpickling runs arbitrary imports
+        raise _Failure(
+            _error(
+                type(error).__name__,
+                f"{what} cannot be loaded in the worker: {type(error).__name__}: {error}",
+                1,
+            )
+        ) from None
+
+
+def _convert_deferred(kwargs: dict, func) -> dict:
+    from syftapi_cli.services.kwargs import Deferred
+
+    if not any(isinstance(v, Deferred) for v in kwargs.values()):
+        return kwargs
+    import inspect
+
+    from pydantic import TypeAdapter, ValidationError
+
+    annotations = {p.name: p.annotation for p in inspect.signature(func).parameters.values()}
+    converted = {}
+    for name, value in kwargs.items():
+        if not isinstance(value, Deferred):
+            converted[name] = value
+            continue
+        try:
+            converted[name] = TypeAdapter(annotations[name]).validate_python(value.raw)
+        except ValidationError as error:
+            first = error.errors()[0]["msg"] if error.errors() else str(error)
+            raise _Failure(
+                _error(
+                    "UsageError",
+                    f"invalid value for {name!r}: expected {value.annotation}, "
+                    f"got {value.raw!r} ({first})",
+                    2,
+                )
+            ) from None
+    return converted
+
+
+@contextlib.contextmanager
+def _state_lock(request: dict):
+    if not request["lock_state"]:
+        yield
+        return
+    lock_path = Path(request["home"]) / "locks" / f"{request['state_name']}.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if request["depth"] == 0:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        else:
+            # A nested call may form a cycle with another process's calls, so
+            # it waits a bounded time instead of deadlocking.
+            deadline = time.monotonic() + NESTED_LOCK_WAIT_S
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise _Failure(
+                            _error(
+                                "StateLockBusy",
+                                f"the state of {request['path']} stayed locked for "
+                                f"{NESTED_LOCK_WAIT_S:g} s during a nested call",
+                                1,
+                            )
+                        ) from None
+                    time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _load_state(request: dict) -> tuple[dict, bytes | None]:
+    path = Path(request["home"]) / "state" / f"{request['state_name']}.pkl"
+    if not path.exists():
+        return {}, None
+    state = _load_blob(request, "state", request["state_name"], f"state of {request['path']}")
+    return state, pickling.dumps(state)
+
+
+def _save_state(request: dict, state: dict, before: bytes | None) -> None:
+    payload = pickling.dumps(state)
+    if payload == before:
+        return
+    path = Path(request["home"]) / "state" / f"{request['state_name']}.pkl"
+    write_atomic(path, pickling.sign(request["key"], payload, "state"))
+
+
+def _user_traceback(error: BaseException) -> str:
+    """Return the traceback without the worker's own frames."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb))
+
+
+def _build_context(request: dict, bundle: dict, state: dict):
+    from syftapi_cli.runtime.context import Client, Context, UserView
+    from syftapi_cli.services.roles import Identity
+
+    root = Path(request["home"])
+    held = (*request["held"], request["state_name"])
+    caller = Identity(**request["user"])
+    admin = Identity(**request["admin"])
+    return Context(
+        settings=dict(request["settings"]),
+        state=state,
+        user=UserView(**request["user"]),
+        code=SimpleNamespace(**bundle["helpers"]),
+        user_client=Client(root, caller, request["depth"], held),
+        admin_client=Client(root, admin, request["depth"], held),
+    )
+
+
+def _call(request: dict) -> tuple[dict, bytes]:
+    what = f"endpoint {request['path']} ({request['side']})"
+    request["side_slot"] = "mock" if request["side"] in ("mock", "public") else "private"
+    bundle = _load_blob(request, "blobs", request["blob"], f"the code of {what}")
+    kwargs = _convert_deferred(request["kwargs"], bundle["func"])
+    with _state_lock(request):
+        state, before = _load_state(request)
+        context = _build_context(request, bundle, state)
+        try:
+            result = bundle["func"](context, **kwargs)
+        except SyftapiError as error:
+            raise _Failure(_error(type(error).__name__, str(error), 1, _user_traceback(error))) from None
+        except Exception as error:
+            raise _Failure(
+                _error(type(error).__name__, str(error), 1, _user_traceback(error))
+            ) from None
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        if not isinstance(context.state, dict):
+            raise _Failure(_error("TypeError", "context.state must stay a dict", 1))
+        _save_state(request, context.state, before)
+    header = {"status": "completed", "result_stored": False}
+    if request["format"] == "pickle":
+        return header, pickling.dumps(result)
+    if request.get("job_id") and result is not None:
+        with contextlib.suppress(Exception):
+            payload = pickling.sign(request["key"], pickling.dumps(result), "result")
+            write_atomic(Path(request["home"]) / "results" / f"{request['job_id']}.pkl", payload)
+            header["result_stored"] = True
+    return header, encode.encode(result, request["format"])
+
+
+def _render(request: dict) -> tuple[dict, bytes]:
+    value = _load_blob(request, request["kind"], request["name"], request["what"])
+    return {"status": "completed"}, encode.encode(value, request["format"])
+
+
+def main() -> None:
+    request = pickle.load(sys.stdin.buffer)
+    answer = os.fdopen(request["answer_fd"], "wb")
+    try:
+        handler = _call if request["mode"] == "call" else _render
+        header, payload = handler(request)
+    except _Failure as failure:
+        header, payload = {"status": "errored", "error": failure.error}, b""
+    except UsageError as error:
+        header, payload = {"status": "errored", "error": _error("UsageError", str(error), 2)}, b""
+    except Exception as error:
+        header = {
+            "status": "errored",
+            "error": _error(
+                type(error).__name__,
+                f"cannot encode the result: {type(error).__name__}: {error}",
+                1,
+                traceback.format_exc(),
+            ),
+        }
+        payload = b""
+    header["kind"] = request["format"]
+    answer.write(json.dumps(header).encode() + b"\n")
+    answer.write(payload)
+    answer.flush()
+    answer.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -1,0 +1,215 @@
+"""The datasite: one state directory with one JSON record per file.
+
+Layout under the root:
+
+    datasite.json          name, id and schema of the datasite
+    key                    HMAC key that signs every blob (0600)
+    .lock                  the datasite lock, held for record changes only
+    users/ tokens/ endpoints/ jobs/ code/ requests/   one JSON record a file
+    blobs/ results/ state/                            signed pickles
+    locks/                 one lock file per endpoint method's state
+
+Every record carries `schema`. A newer schema is rejected; older ones are
+migrated forward when read.
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import stat
+import time
+from pathlib import Path
+from typing import Iterator
+
+from syftapi_cli.errors import DamagedState, NotFound, UsageError
+from syftapi_cli.store.files import (
+    TEMP_PREFIX,
+    file_lock,
+    make_private_dir,
+    write_atomic,
+)
+
+SCHEMA = 1
+KINDS = (
+    "users",
+    "tokens",
+    "endpoints",
+    "jobs",
+    "code",
+    "requests",
+    "blobs",
+    "results",
+    "state",
+    "locks",
+    "pools",
+)
+MARKER = "datasite.json"
+
+
+def new_id() -> str:
+    """Return a short id whose text order follows creation time."""
+    return f"{time.time_ns() // 1_000_000:011x}{secrets.token_hex(2)}"
+
+
+def hash_name(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class Datasite:
+    """Access to one state directory's records, blobs and locks."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    @classmethod
+    def create(cls, root: Path, name: str) -> "Datasite":
+        """Create a new datasite at ROOT; fail if one exists there."""
+        root = root.expanduser()
+        if (root / MARKER).exists():
+            raise UsageError(
+                f"a datasite already exists at '{root}'; use it, or pass "
+                "--state-dir to create another"
+            )
+        if root.exists() and any(p for p in root.iterdir() if p.name != ".lock"):
+            raise UsageError(f"'{root}' is not empty; choose an empty or new folder")
+        make_private_dir(root)
+        os.chmod(root, 0o700)
+        for kind in KINDS:
+            make_private_dir(root / kind)
+        write_atomic(root / "key", secrets.token_bytes(32))
+        datasite = cls(root)
+        datasite._write_json(
+            root / MARKER,
+            {"name": name, "id": secrets.token_hex(8), "created_at": time.time()},
+        )
+        return datasite
+
+    @classmethod
+    def open(cls, root: Path) -> "Datasite":
+        """Open the datasite at ROOT after checking it exists and is private."""
+        root = root.expanduser()
+        if not (root / MARKER).is_file():
+            raise NotFound(f"no datasite at '{root}'; run 'syftapi init' to create one")
+        mode = root.stat().st_mode
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise DamagedState(
+                f"datasite '{root}' is writable by other OS users "
+                f"(mode {stat.S_IMODE(mode):o}); run 'chmod 700 {root}' first"
+            )
+        return cls(root)
+
+    @property
+    def info(self) -> dict:
+        return self._read_json(self.root / MARKER)
+
+    @property
+    def key(self) -> bytes:
+        return (self.root / "key").read_bytes()
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the datasite lock; keep it for record changes, never while code runs."""
+        with file_lock(self.root / ".lock"):
+            yield
+
+    def state_lock_path(self, path: str, side: str) -> Path:
+        return self.root / "locks" / f"{path}.{side}.lock"
+
+    # Records
+
+    def record_path(self, kind: str, name: str) -> Path:
+        if "/" in name or name.startswith(".") or not name:
+            raise UsageError(f"invalid record name {name!r}")
+        return self.root / kind / f"{name}.json"
+
+    def read(self, kind: str, name: str) -> dict | None:
+        """Return record NAME of KIND, or None if it does not exist."""
+        path = self.record_path(kind, name)
+        try:
+            return self._read_json(path)
+        except FileNotFoundError:
+            return None
+
+    def write(self, kind: str, name: str, record: dict) -> None:
+        self._write_json(self.record_path(kind, name), record)
+
+    def delete(self, kind: str, name: str) -> bool:
+        try:
+            os.unlink(self.record_path(kind, name))
+        except FileNotFoundError:
+            return False
+        return True
+
+    def names(self, kind: str) -> list[str]:
+        """Return the names of all records of KIND, sorted."""
+        with os.scandir(self.root / kind) as entries:
+            return sorted(
+                entry.name[: -len(".json")]
+                for entry in entries
+                if entry.name.endswith(".json") and not entry.name.startswith(".")
+            )
+
+    def records(self, kind: str) -> Iterator[dict]:
+        for name in self.names(kind):
+            record = self.read(kind, name)
+            if record is not None:
+                yield record
+
+    # Blobs
+
+    def blob_path(self, kind: str, name: str) -> Path:
+        return self.root / kind / f"{name}.pkl"
+
+    def write_blob(self, kind: str, name: str, blob: bytes) -> None:
+        write_atomic(self.blob_path(kind, name), blob)
+
+    def read_blob(self, kind: str, name: str) -> bytes | None:
+        try:
+            return self.blob_path(kind, name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def delete_blob(self, kind: str, name: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.blob_path(kind, name))
+
+    def sweep_temporary_files(self) -> int:
+        """Remove temporary files left by writers that died; return the count."""
+        removed = 0
+        for kind in KINDS:
+            with os.scandir(self.root / kind) as entries:
+                for entry in entries:
+                    if entry.name.startswith(TEMP_PREFIX):
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(entry.path)
+                            removed += 1
+        return removed
+
+    # JSON encoding
+
+    def _read_json(self, path: Path) -> dict:
+        data = path.read_bytes()
+        try:
+            record = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            raise DamagedState(
+                f"record '{path}' is corrupt (not valid JSON); restore it from a "
+                "backup or delete it"
+            ) from None
+        if not isinstance(record, dict) or not isinstance(record.get("schema"), int):
+            raise DamagedState(
+                f"record '{path}' is corrupt (no schema version); restore it from "
+                "a backup or delete it"
+            )
+        if record["schema"] > SCHEMA:
+            raise DamagedState(
+                f"record '{path}' has schema {record['schema']}, newer than this "
+                f"syftapi supports ({SCHEMA}); upgrade syftapi"
+            )
+        return record
+
+    def _write_json(self, path: Path, record: dict) -> None:
+        record = {"schema": SCHEMA, **{k: v for k, v in record.items() if k != "schema"}}
+        write_atomic(path, json.dumps(record, indent=1, sort_keys=True).encode())
