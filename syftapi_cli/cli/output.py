@@ -120,11 +120,13 @@ def print_rows(rows: list[dict], columns: list[str], fmt: OutputFormat) -> None:
 
 def print_object(record: dict, fmt: OutputFormat) -> None:
     """Print one record: key-value lines, a JSON object, or a one-row CSV."""
-    if fmt is OutputFormat.table:
+    if fmt is OutputFormat.json:
+        write(json.dumps(record, ensure_ascii=False))
+    elif fmt is OutputFormat.csv:
+        print_rows([record], list(record), fmt)
+    else:
         width = max((len(k) for k in record), default=0)
         write("\n".join(f"{k.ljust(width)}  {_cell(v)}" for k, v in record.items()))
-    else:
-        print_rows([record], list(record), fmt)
 
 
 def print_result(kind: str, payload: bytes) -> None:
