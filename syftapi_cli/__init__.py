@@ -13,6 +13,12 @@ _EXPORTS = {
     "Endpoint": "syftapi_cli.definitions",
     "EndpointMethod": "syftapi_cli.definitions",
     "DefinitionError": "syftapi_cli.errors",
+    "syft_function": "syftapi_cli.usercode",
+    "syft_function_single_use": "syftapi_cli.usercode",
+    "MixedInputPolicy": "syftapi_cli.usercode",
+    "Constant": "syftapi_cli.usercode",
+    "OutputPolicyExecuteCount": "syftapi_cli.usercode",
+    "SingleExecutionExactOutput": "syftapi_cli.usercode",
     "SyftapiError": "syftapi_cli.errors",
 }
 

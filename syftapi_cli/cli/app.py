@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from syftapi_cli import __version__
-from syftapi_cli.cli import core, endpoints, jobs, pools, run, session, tokens, users
+from syftapi_cli.cli import code, core, endpoints, jobs, pools, run, session, tokens, users
 
 HELP = """PySyft-style custom API endpoints on one machine.
 
@@ -72,6 +72,8 @@ app.add_typer(users.account_app, name="account")
 app.add_typer(endpoints.endpoint_app, name="endpoint")
 app.add_typer(endpoints.state_app, name="state")
 app.add_typer(jobs.jobs_app, name="jobs")
+app.add_typer(code.code_app, name="code")
+app.add_typer(code.requests_app, name="requests")
 app.add_typer(pools.pools_app, name="pool")
 
 

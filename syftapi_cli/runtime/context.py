@@ -35,11 +35,14 @@ class _ServicePath:
 class Client:
     """Calls other endpoints from inside endpoint code, with one user's rights."""
 
-    def __init__(self, root: Path, identity: Identity, depth: int, held: tuple):
+    def __init__(
+        self, root: Path, identity: Identity, depth: int, held: tuple, approved: tuple = ()
+    ):
         self._root = root
         self.identity = identity
         self._depth = depth
         self._held = held
+        self._approved = approved
 
     @property
     def api(self) -> SimpleNamespace:
@@ -51,8 +54,35 @@ class Client:
 
         return runs.call_nested(
             Datasite.open(self._root), self.identity, path, side, kwargs,
-            depth=self._depth + 1, held=self._held,
+            depth=self._depth + 1, held=self._held, approved_paths=self._approved,
         )
+
+    @property
+    def code(self) -> "CodeClient":
+        return CodeClient(self)
+
+
+class CodeClient:
+    """`client.code`: submit user code on behalf of the client's user."""
+
+    def __init__(self, client: Client):
+        self._client = client
+
+    def request_code_execution(self, code) -> dict:
+        """Submit CODE for approval as this client's user; return the request."""
+        from syftapi_cli.errors import UsageError
+        from syftapi_cli.services import usercode as service
+        from syftapi_cli.store import Datasite
+        from syftapi_cli.usercode import UserCode
+
+        if not isinstance(code, UserCode):
+            raise UsageError(
+                "request_code_execution needs a function decorated with "
+                "@sy.syft_function or @sy.syft_function_single_use"
+            )
+        datasite = Datasite.open(self._client._root)
+        request, _ = service.submit(datasite, self._client.identity, code)
+        return {"request_id": request["id"], "code": request["code"], "status": request["status"]}
 
 
 class Context:

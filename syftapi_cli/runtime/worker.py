@@ -166,7 +166,7 @@ def _build_context(request: dict, bundle: dict, state: dict):
         state=state,
         user=UserView(**request["user"]),
         code=SimpleNamespace(**bundle["helpers"]),
-        user_client=Client(root, caller, request["depth"], held),
+        user_client=Client(root, caller, request["depth"], held, request.get("approved", ())),
         admin_client=Client(root, admin, request["depth"], held),
     )
 
@@ -175,6 +175,9 @@ def _call(request: dict) -> tuple[dict, bytes]:
     what = f"endpoint {request['path']} ({request['side']})"
     request["side_slot"] = "mock" if request["side"] in ("mock", "public") else "private"
     bundle = _load_blob(request, "blobs", request["blob"], f"the code of {what}")
+    from syftapi_cli import usercode
+
+    usercode.enclosing_source = request.get("source")
     kwargs = _convert_deferred(request["kwargs"], bundle["func"])
     with _state_lock(request):
         state, before = _load_state(request)
@@ -193,9 +196,73 @@ def _call(request: dict) -> tuple[dict, bytes]:
         if not isinstance(context.state, dict):
             raise _Failure(_error("TypeError", "context.state must stay a dict", 1))
         _save_state(request, context.state, before)
-    header = {"status": "completed", "result_stored": False}
     if request["format"] == "pickle":
-        return header, pickling.dumps(result)
+        return {"status": "completed", "result_stored": False}, pickling.dumps(result)
+    return _store_and_encode(request, result)
+
+
+class EndpointInput:
+    """An endpoint bound as an input of approved user code.
+
+    Calling it runs the private side, as do `.private(...)`; `.mock(...)`
+    runs the mock side.
+    """
+
+    def __init__(self, client, path: str):
+        self._client = client
+        self.path = path
+
+    def __call__(self, **kwargs):
+        return self._client.call(self.path, "private", kwargs)
+
+    def private(self, **kwargs):
+        return self._client.call(self.path, "private", kwargs)
+
+    def mock(self, **kwargs):
+        return self._client.call(self.path, "mock", kwargs)
+
+    def __repr__(self) -> str:
+        return f"<endpoint input {self.path}>"
+
+
+def _load_user_function(request: dict):
+    import linecache
+
+    filename = f"<user code {request['code']}>"
+    source = request["source"]
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"__name__": "__syftapi_user_code__"}
+    try:
+        exec(compile(source, filename, "exec"), namespace)
+        return namespace[request["function_name"]]
+    except Exception as error:
+        raise _Failure(
+            _error(type(error).__name__, f"the code cannot be loaded: {error}", 1, _user_traceback(error))
+        ) from None
+
+
+def _run_user_code(request: dict) -> tuple[dict, bytes]:
+    from syftapi_cli.runtime.context import Client
+    from syftapi_cli.services.roles import Identity
+
+    func = _load_user_function(request)
+    approved = tuple(spec["endpoint"] for spec in request["inputs"].values() if "endpoint" in spec)
+    client = Client(Path(request["home"]), Identity(**request["user"]), 0, (), approved)
+    arguments = {}
+    for name, spec in request["inputs"].items():
+        arguments[name] = spec["constant"] if "constant" in spec else EndpointInput(client, spec["endpoint"])
+    try:
+        result = func(**arguments, **request["kwargs"])
+    except Exception as error:
+        raise _Failure(_error(type(error).__name__, str(error), 1, _user_traceback(error))) from None
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    return _store_and_encode(request, result)
+
+
+def _store_and_encode(request: dict, result: object) -> tuple[dict, bytes]:
+    header = {"status": "completed", "result_stored": False}
     if request.get("job_id") and result is not None:
         with contextlib.suppress(Exception):
             payload = pickling.sign(request["key"], pickling.dumps(result), "result")
@@ -213,7 +280,8 @@ def main() -> None:
     request = pickle.load(sys.stdin.buffer)
     answer = os.fdopen(request["answer_fd"], "wb")
     try:
-        handler = _call if request["mode"] == "call" else _render
+        handlers = {"call": _call, "usercode": _run_user_code, "render": _render}
+        handler = handlers[request["mode"]]
         header, payload = handler(request)
     except _Failure as failure:
         header, payload = {"status": "errored", "error": failure.error}, b""

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from syftapi_cli.errors import (
     DamagedState,
     EndpointRaised,
+    NotRunnable,
     PermissionDenied,
     SyftapiError,
     UsageError,
@@ -28,6 +29,7 @@ class RunResult:
     job_id: str
     kind: str
     payload: bytes
+    note: str | None = None
 
 
 def choose_side(record: dict, actor: Identity, side_flag: str | None) -> str:
@@ -75,6 +77,7 @@ def _request(
         "format": fmt,
         "lock_state": not record.get("unlocked_state", False),
         "state_name": _state_name(record["path"], side),
+        "source": method["source"],
         "depth": 0,
         "held": (),
     }
@@ -148,12 +151,20 @@ def call_nested(
     values: dict,
     depth: int,
     held: tuple,
+    approved_paths: tuple = (),
 ) -> object:
-    """Run endpoint PATH from inside endpoint code; return the result itself."""
+    """Run endpoint PATH from inside endpoint or user code; return the result itself.
+
+    APPROVED_PATHS lists the inputs of approved user code, whose private side
+    the code may reach whatever the caller's role.
+    """
     if depth > MAX_NESTING:
         raise UsageError(f"endpoint calls nest deeper than {MAX_NESTING} levels")
     record = endpoints.get_record(datasite, path)
-    side = choose_side(record, actor, side_flag)
+    if path in approved_paths and record["private"] is not None:
+        side = "mock" if side_flag == "mock" else "private"
+    else:
+        side = choose_side(record, actor, side_flag)
     kwargs = bind_keywords(
         record["parameters"], values, path, format_signature(record["parameters"])
     )
@@ -203,3 +214,112 @@ def render_stored(
             str(error.get("message", "cannot render the stored value"))
         )
     return outcome.payload
+
+
+def run_code(
+    datasite: Datasite, actor: Identity, name: str, values: dict, fmt: str
+) -> RunResult:
+    """Run ACTOR's approved user code NAME; return the encoded result.
+
+    Code whose run limit is used up returns the result of its last run without
+    running anything, with a note saying so.
+    """
+    from syftapi_cli.services import usercode
+    from syftapi_cli.services.roles import require_member
+
+    require_member(actor, "running user code")
+    request = usercode.latest_request(datasite, actor, name)
+    usercode.check_runnable(datasite, request)
+    kwargs = bind_keywords(
+        request["parameters"], values, name, format_signature(request["parameters"])
+    )
+    request, reserved = usercode.reserve_run(datasite, request["id"])
+    if not reserved:
+        return _stored_code_result(datasite, request, fmt)
+    job = jobs.create(datasite, actor, None, name, "private")
+    secrets = _input_secrets(datasite, request)
+    python = pools.interpreter(datasite, request["worker_pool"])
+    outcome = launcher.run_worker(
+        python,
+        _code_request(datasite, actor, request, job["id"], kwargs, fmt),
+        _code_timeout(datasite, request),
+        jobs.log_path(datasite, job["id"]),
+    )
+    jobs.finish(datasite, job, outcome, secrets)
+    completed = outcome.status == "completed"
+    usercode.settle_run(datasite, request["id"], job["id"], completed)
+    if not completed:
+        _raise_for_code(outcome, name, actor, job["id"], secrets)
+    return RunResult(job["id"], outcome.kind or fmt, outcome.payload)
+
+
+def _stored_code_result(datasite: Datasite, request: dict, fmt: str) -> RunResult:
+    name, job_id = request["code"], request["result_job"]
+    if job_id is None or datasite.read_blob("results", job_id) is None:
+        raise NotRunnable(
+            f"user code {name!r} has used its {request['run_limit']} run(s) and kept no "
+            "result; submit it again for a new approval"
+        )
+    payload = render_stored(datasite, "results", job_id, f"result of job {job_id}", fmt)
+    runs = "once" if request["run_limit"] == 1 else f"{request['run_limit']} times"
+    note = f"note: {name!r} may run {runs} and already did; this is the stored result of job {job_id}"
+    return RunResult(job_id, fmt, payload, note)
+
+
+def _input_secrets(datasite: Datasite, request: dict) -> list[str]:
+    settings = []
+    for path in request["submitted_versions"]:
+        record = datasite.read("endpoints", path)
+        if record:
+            settings.append(record["mock"]["settings"])
+            if record["private"]:
+                settings.append(record["private"]["settings"])
+    return secret_values(*settings)
+
+
+def _code_timeout(datasite: Datasite, request: dict) -> float:
+    """Allow the sum of the input endpoints' timeouts, at least the default 60 s."""
+    total = 0.0
+    for path in request["submitted_versions"]:
+        record = datasite.read("endpoints", path)
+        total += record["timeout"] if record else 0
+    return max(60.0, total)
+
+
+def _code_request(
+    datasite: Datasite, actor: Identity, request: dict, job_id: str, kwargs: dict, fmt: str
+) -> dict:
+    return {
+        "mode": "usercode",
+        "home": str(datasite.root),
+        "key": datasite.key,
+        "job_id": job_id,
+        "code": request["code"],
+        "source": request["source"],
+        "function_name": request["function_name"],
+        "inputs": request["inputs"],
+        "kwargs": kwargs,
+        "user": actor.as_dict(),
+        "format": fmt,
+    }
+
+
+def _raise_for_code(outcome, name: str, actor: Identity, job_id: str, secrets) -> None:
+    error = outcome.error or {}
+    message = redact(str(error.get("message", "")), secrets)
+    if outcome.status == "timed_out":
+        raise EndpointRaised(f"user code {name!r} {message} (job {job_id})")
+    exit_code = error.get("exit_code", 1)
+    if exit_code in _ERROR_TYPES:
+        raise _ERROR_TYPES[exit_code](f"{message} (job {job_id})")
+    kind = error.get("type", "Error")
+    if actor.is_owner:
+        failure = EndpointRaised(f"user code {name!r} raised {kind}: {message} (job {job_id})")
+        if error.get("traceback"):
+            failure.details = redact(error["traceback"], secrets)
+        raise failure
+    # The message may quote private data, so the submitter gets the type only.
+    raise EndpointRaised(
+        f"user code {name!r} raised {kind} (job {job_id}); the traceback is kept "
+        "for the data owners who review it"
+    )

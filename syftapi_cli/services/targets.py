@@ -120,3 +120,19 @@ def load_method(target: str, side: str) -> tuple[EndpointMethod, ModuleType]:
         f"{target!r} is not an endpoint method ({type(value).__name__}); define it "
         "with @sy.api_endpoint_method or @sy.api_endpoint"
     )
+
+
+def load_user_code(target: str):
+    """Return the user code TARGET names (`module:attr` or `file.py:attr`)."""
+    from syftapi_cli.usercode import UserCode
+
+    module_part, attr = _split(target)
+    if attr is None:
+        raise UsageError(f"target {target!r} needs ':attr' naming the user code")
+    value = _attribute(load_module(module_part), module_part, attr)
+    if not isinstance(value, UserCode):
+        raise UsageError(
+            f"{target!r} is not user code ({type(value).__name__}); decorate it with "
+            "@sy.syft_function_single_use(...) or @sy.syft_function(...)"
+        )
+    return value
