@@ -1,5 +1,5 @@
 """Entry point for `python -m syftapi_cli`."""
 
-from syftapi_cli.cli.app import main
+from syftapi_cli.entry import main
 
 main()

@@ -1,5 +1,8 @@
 """Pickling functions by value and signing the blobs that hold them."""
 
+import sys
+import sysconfig
+from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
@@ -27,20 +30,53 @@ def dumps_function(
     change nothing until the endpoint is updated.
     """
     cloudpickle = _cloudpickle()
-    registered = False
-    if module is not None and module.__name__ not in ("__main__", "builtins"):
+    registered = []
+    for by_value in local_modules(module):
         try:
-            cloudpickle.register_pickle_by_value(module)
-            registered = True
+            cloudpickle.register_pickle_by_value(by_value)
+            registered.append(by_value)
         except ValueError:
-            registered = False
+            continue
     try:
         return cloudpickle.dumps(
             {"func": func, "helpers": {h.__name__: h for h in helpers}}
         )
     finally:
-        if registered:
-            cloudpickle.unregister_pickle_by_value(module)
+        for by_value in registered:
+            cloudpickle.unregister_pickle_by_value(by_value)
+
+
+def _installed_roots() -> list[Path]:
+    names = ("stdlib", "platstdlib", "purelib", "platlib")
+    roots = {Path(sysconfig.get_paths()[name]).resolve() for name in names}
+    roots.add(Path(__file__).resolve().parent.parent)
+    return list(roots)
+
+
+def local_modules(module: ModuleType | None) -> list[ModuleType]:
+    """Return MODULE and the loaded modules from its folder that are not installed.
+
+    A sibling such as `helpers.py`, imported at module level by an endpoint
+    file, is not importable in the worker, so it travels by value too.
+    """
+    if module is None or module.__name__ in ("__main__", "builtins"):
+        return []
+    found = [module]
+    module_file = getattr(module, "__file__", None)
+    if not module_file:
+        return found
+    folder = Path(module_file).resolve().parent
+    installed = _installed_roots()
+    if any(folder.is_relative_to(root) for root in installed):
+        return found
+    for other in list(sys.modules.values()):
+        other_file = getattr(other, "__file__", None)
+        if other is module or not other_file:
+            continue
+        path = Path(other_file).resolve()
+        if path.is_relative_to(folder) and not any(path.is_relative_to(r) for r in installed):
+            found.append(other)
+    return found
 
 
 def dumps(value: object) -> bytes:

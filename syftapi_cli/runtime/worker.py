@@ -153,6 +153,19 @@ def _user_traceback(error: BaseException) -> str:
     return "".join(traceback.format_exception(type(error), error, tb))
 
 
+def _missing_module(error: ImportError, what: str) -> dict:
+    module = getattr(error, "name", None) or str(error)
+    failure = _error(
+        type(error).__name__,
+        f"{what} needs module {module!r}, which the worker's Python cannot import; "
+        "install it there or run the endpoint in a worker pool that has it",
+        1,
+        _user_traceback(error),
+    )
+    failure["missing_module"] = module
+    return failure
+
+
 def _build_context(request: dict, bundle: dict, state: dict):
     from syftapi_cli.runtime.context import Client, Context, UserView
     from syftapi_cli.services.roles import Identity
@@ -186,6 +199,8 @@ def _call(request: dict) -> tuple[dict, bytes]:
             result = bundle["func"](context, **kwargs)
         except SyftapiError as error:
             raise _Failure(_error(type(error).__name__, str(error), 1, _user_traceback(error))) from None
+        except ImportError as error:
+            raise _Failure(_missing_module(error, what)) from None
         except Exception as error:
             raise _Failure(
                 _error(type(error).__name__, str(error), 1, _user_traceback(error))
@@ -271,6 +286,13 @@ def _store_and_encode(request: dict, result: object) -> tuple[dict, bytes]:
     return header, encode.encode(result, request["format"])
 
 
+def _trial(request: dict) -> tuple[dict, bytes]:
+    """Load each stored function the way a run would, without calling it."""
+    for blob, what in request["blobs"]:
+        _load_blob(request, "blobs", blob, what)
+    return {"status": "completed"}, b""
+
+
 def _render(request: dict) -> tuple[dict, bytes]:
     value = _load_blob(request, request["kind"], request["name"], request["what"])
     return {"status": "completed"}, encode.encode(value, request["format"])
@@ -280,7 +302,12 @@ def main() -> None:
     request = pickle.load(sys.stdin.buffer)
     answer = os.fdopen(request["answer_fd"], "wb")
     try:
-        handlers = {"call": _call, "usercode": _run_user_code, "render": _render}
+        handlers = {
+            "call": _call,
+            "usercode": _run_user_code,
+            "render": _render,
+            "trial": _trial,
+        }
         handler = handlers[request["mode"]]
         header, payload = handler(request)
     except _Failure as failure:

@@ -74,6 +74,30 @@ def _store_method(
     }
 
 
+def _trial_load(datasite: Datasite, worker_pool: str | None, methods: list[tuple]) -> None:
+    """Unpickle the new blobs in a clean worker, so that a missing import fails now.
+
+    METHODS holds (path, side, method record) triples. Imports inside a
+    function body run only when it is called, so no trial load can see them.
+    """
+    from syftapi_cli.runtime import launcher
+
+    request = {
+        "mode": "trial",
+        "home": str(datasite.root),
+        "key": datasite.key,
+        "format": "none",
+        "blobs": [(m["blob"], f"endpoint {path} ({side})") for path, side, m in methods],
+    }
+    outcome = launcher.run_worker(pools.interpreter(datasite, worker_pool), request, 120)
+    if outcome.status != "completed":
+        message = (outcome.error or {}).get("message", "the worker failed")
+        raise UsageError(
+            f"{message}; make the module importable in the worker's Python, or "
+            "keep the code it needs in the endpoint's own file"
+        )
+
+
 def add(
     datasite: Datasite, actor: Identity, endpoints: list[Endpoint], module: ModuleType
 ) -> list[str]:
@@ -112,6 +136,17 @@ def add(
             ),
         }
         records.append(record)
+    try:
+        for record in records:
+            methods = [
+                (record["path"], side if record["private"] else "public", record[side])
+                for side in SIDES
+                if record[side]
+            ]
+            _trial_load(datasite, record["worker_pool"], methods)
+    except UsageError:
+        _drop_blobs(datasite, records)
+        raise
     with datasite.lock():
         clash = [r["path"] for r in records if datasite.read("endpoints", r["path"])]
         if clash:
@@ -185,6 +220,13 @@ def update(
             method, module = pair
             version = current[side]["version"] + 1
             new_methods[side] = _store_method(datasite, path, side, method, module, version)
+    if new_methods:
+        pool = worker_pool if worker_pool is not None else current["worker_pool"]
+        try:
+            _trial_load(datasite, pool, [(path, side, m) for side, m in new_methods.items()])
+        except UsageError:
+            _drop_blobs(datasite, [new_methods])
+            raise
 
     with datasite.lock():
         record = datasite.read("endpoints", path)

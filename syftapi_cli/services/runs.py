@@ -99,6 +99,8 @@ def _raise_for(outcome, record: dict, side: str, actor: Identity, job_id: str, s
     if exit_code in _ERROR_TYPES:
         raise _ERROR_TYPES[exit_code](f"{message} (job {job_id})")
     kind = error.get("type", "Error")
+    if error.get("missing_module"):
+        raise EndpointRaised(f"{message} (job {job_id})")
     if actor.is_owner or side != "private":
         failure = EndpointRaised(f"endpoint {path!r} raised {kind}: {message} (job {job_id})")
     else:
@@ -106,7 +108,7 @@ def _raise_for(outcome, record: dict, side: str, actor: Identity, job_id: str, s
             f"endpoint {path!r} raised {kind} (job {job_id}); details are kept "
             "for the data owners"
         )
-    if actor.is_owner and error.get("traceback"):
+    if actor.is_owner and error.get("traceback") and not error.get("missing_module"):
         failure.details = redact(error["traceback"], secrets)
     raise failure
 
