@@ -4,13 +4,12 @@ import os
 import time
 
 from syftapi_cli.errors import NotFound, UsageError
-from syftapi_cli.runtime.launcher import Outcome
+from syftapi_cli.runtime.launcher import LOG_CAP_BYTES, Outcome
 from syftapi_cli.services.redact import REDACTED, redact
-from syftapi_cli.services.roles import Identity, require_owner
+from syftapi_cli.services.roles import Identity, require_member, require_owner
 from syftapi_cli.store import Datasite, new_id
 
 STATUSES = ("queued", "running", "completed", "errored", "timed_out")
-LOG_CAP_BYTES = 1024 * 1024
 PUBLIC_FIELDS = ("id", "endpoint", "code", "user", "side", "status", "started_at", "duration_s")
 
 
@@ -42,26 +41,22 @@ def create(
     return job
 
 
-def _clean_log(datasite: Datasite, job_id: str, secrets: list[str]) -> bool:
-    """Cap and redact a finished job's log in place; return whether it was cut."""
+def _clean_log(datasite: Datasite, job_id: str, secrets: list[str], dropped: int) -> bool:
+    """Redact a finished job's log in place and note what the cap dropped."""
     path = log_path(datasite, job_id)
-    with open(path, "rb") as handle:
-        data = handle.read(LOG_CAP_BYTES + 1)
-        dropped = os.fstat(handle.fileno()).st_size - LOG_CAP_BYTES
-    truncated = dropped > 0
-    text = data[:LOG_CAP_BYTES].decode("utf-8", errors="replace")
+    text = path.read_bytes().decode("utf-8", errors="replace")
     text = redact(text, secrets)
-    if truncated:
-        text += f"\n[log truncated: {dropped} more bytes were dropped]\n"
+    if dropped:
+        text += f"\n[log truncated at {LOG_CAP_BYTES} bytes: {dropped} more bytes were dropped]\n"
     from syftapi_cli.store.files import write_atomic
 
     write_atomic(path, text.encode())
-    return truncated
+    return dropped > 0
 
 
 def finish(datasite: Datasite, job: dict, outcome: Outcome, secrets: list[str]) -> dict:
     """Store OUTCOME in JOB's record, with secrets redacted from logs and error."""
-    truncated = _clean_log(datasite, job["id"], secrets)
+    truncated = _clean_log(datasite, job["id"], secrets, outcome.log_dropped)
     error = outcome.error
     if error:
         error = {
@@ -85,6 +80,7 @@ def finish(datasite: Datasite, job: dict, outcome: Outcome, secrets: list[str]) 
 
 def get(datasite: Datasite, actor: Identity, job_id: str) -> dict:
     """Return job JOB_ID if ACTOR may see it; others' jobs are simply not found."""
+    require_member(actor, "showing jobs")
     job = None
     if job_id and all(c in "0123456789abcdef" for c in job_id) and len(job_id) <= 32:
         job = datasite.read("jobs", job_id)
@@ -114,6 +110,7 @@ def list_jobs(
     offset: int = 0,
 ) -> list[dict]:
     """Return jobs newest first; non-owners see their own only."""
+    require_member(actor, "listing jobs")
     if status is not None and status not in STATUSES:
         raise UsageError(f"invalid status {status!r}; choose one of {', '.join(STATUSES)}")
     if limit < 1 or offset < 0:
