@@ -73,6 +73,8 @@ def function_source(func: Callable) -> str | None:
         source = textwrap.dedent(inspect.getsource(func))
     except (OSError, TypeError):
         return None
+    if getattr(func, "__name__", "") == "<lambda>":
+        return _lambda_source(source)
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -84,13 +86,27 @@ def function_source(func: Callable) -> str | None:
     return "\n".join(lines[node.lineno - 1 : node.end_lineno]) + "\n"
 
 
+def _lambda_source(source: str) -> str | None:
+    """Return the lambda expression alone, because its line may hold inline settings."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    lambdas = [node for node in ast.walk(tree) if isinstance(node, ast.Lambda)]
+    if len(lambdas) != 1:
+        return None
+    return ast.get_source_segment(source, lambdas[0]) + "\n"
+
+
 def _annotation_text(annotation: Any) -> str | None:
     if annotation is inspect.Parameter.empty:
         return None
     if isinstance(annotation, str):
         return annotation
-    if isinstance(annotation, type) and annotation.__module__ == "builtins":
-        return annotation.__qualname__
+    if isinstance(annotation, type):
+        if annotation.__module__ == "builtins":
+            return annotation.__qualname__
+        return f"{annotation.__module__}.{annotation.__qualname__}"
     return repr(annotation).replace("typing.", "")
 
 
@@ -106,7 +122,11 @@ def describe_parameters(func: Callable, where: str) -> list[dict]:
     except (TypeError, ValueError) as error:
         raise DefinitionError(f"{where}: cannot read its signature: {error}") from None
     params = list(signature.parameters.values())
-    if not params or params[0].name != "context":
+    if (
+        not params
+        or params[0].name != "context"
+        or params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD)
+    ):
         raise DefinitionError(
             f"{where}: the first parameter must be 'context', "
             f"for example 'def {func.__name__}(context, ...)'"

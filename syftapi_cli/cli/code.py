@@ -1,6 +1,5 @@
 """`syftapi code` and `syftapi requests`: submitting, reviewing and running user code."""
 
-import datetime
 import json
 from typing import Annotated, Optional
 
@@ -8,6 +7,7 @@ import typer
 
 from syftapi_cli.cli import core
 from syftapi_cli.cli.output import (
+    iso_time,
     FormatOption,
     OutputFormat,
     YesOption,
@@ -27,15 +27,9 @@ CODE_COLUMNS = ["code", "version", "status", "inputs", "runs", "run_limit", "req
 REQUEST_COLUMNS = ["id", "code", "requested_by", "status", "created_at"]
 
 
-def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    moment = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
-    return moment.isoformat(timespec="seconds")
-
 
 def _readable(row: dict) -> dict:
-    return {**row, "created_at": _iso(row["created_at"])}
+    return {**row, "created_at": iso_time(row["created_at"])}
 
 
 @code_app.command("submit")

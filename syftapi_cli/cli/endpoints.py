@@ -107,6 +107,10 @@ def update(
     worker_pool: Annotated[
         Optional[str], typer.Option("--worker-pool", help="Worker pool to run in.")
     ] = None,
+    memory_limit: Annotated[
+        Optional[int],
+        typer.Option("--memory-limit", help="Worker address-space limit in MB (default 4096)."),
+    ] = None,
 ) -> None:
     """Change an endpoint's code, visibility, timeout, description, settings or pool."""
     from syftapi_cli.services import endpoints, targets
@@ -126,6 +130,7 @@ def update(
         "mock_settings": _read_settings(mock_settings, "--mock-settings"),
         "private_settings": _read_settings(private_settings, "--private-settings"),
         "worker_pool": worker_pool,
+        "memory_limit_mb": memory_limit,
     }
     if all(value is None for value in changes.values()):
         raise UsageError("nothing to update; see 'syftapi endpoint update --help'")

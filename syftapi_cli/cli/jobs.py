@@ -1,6 +1,5 @@
 """`syftapi jobs`: past runs, their logs and results."""
 
-import datetime
 import json
 from typing import Annotated, Optional
 
@@ -8,6 +7,7 @@ import typer
 
 from syftapi_cli.cli import core
 from syftapi_cli.cli.output import (
+    iso_time,
     FormatOption,
     OutputFormat,
     YesOption,
@@ -20,15 +20,9 @@ jobs_app = typer.Typer(help="List, show and prune jobs.", no_args_is_help=True)
 COLUMNS = ["id", "endpoint", "code", "user", "side", "status", "started_at", "duration_s"]
 
 
-def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    moment = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
-    return moment.isoformat(timespec="seconds")
-
 
 def _readable(job: dict) -> dict:
-    return {**job, "started_at": _iso(job["started_at"])}
+    return {**job, "started_at": iso_time(job["started_at"])}
 
 
 @jobs_app.command("list")
@@ -73,7 +67,7 @@ def show(
         render_format = "json" if fmt is OutputFormat.json else "table"
         result_payload = runs.render_stored(site, "results", job["id"], what, render_format)
     if fmt is OutputFormat.json:
-        record = {**jobs.summary(job), "logs": logs, "error": error}
+        record = {**_readable(jobs.summary(job)), "logs": logs, "error": error}
         if result_payload is not None:
             record["result"] = json.loads(result_payload)
         write(json.dumps(record, ensure_ascii=False))

@@ -32,6 +32,16 @@ YesOption = Annotated[
 ]
 
 
+def iso_time(timestamp: float | None) -> str | None:
+    """Return a Unix timestamp as ISO 8601 in UTC, to the second."""
+    if timestamp is None:
+        return None
+    import datetime
+
+    moment = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
+    return moment.isoformat(timespec="seconds")
+
+
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 

@@ -51,9 +51,25 @@ def run(
 
     if mock and private:
         raise UsageError("choose one of --mock and --private")
-    values = read_kw_values(kw or [], kw_json)
     site, actor = core.login_context()
+    values = _with_signature(site, path, lambda: read_kw_values(kw or [], kw_json))
     side = "mock" if mock else "private" if private else None
     with spinner(f"running {path}"):
         result = runs.run_endpoint(site, actor, path, side, values, fmt.value)
     print_result(result.kind, result.payload)
+
+
+def _with_signature(site, path: str, parse):
+    """Run PARSE; add the endpoint's signature to a malformed --kw message."""
+    try:
+        return parse()
+    except UsageError as error:
+        from syftapi_cli.definitions import format_signature
+        from syftapi_cli.services import endpoints
+
+        try:
+            record = endpoints.get_record(site, path)
+        except Exception:
+            raise error from None
+        signature = format_signature(record["parameters"])
+        raise UsageError(f"{error}; signature: {path}{signature}") from None

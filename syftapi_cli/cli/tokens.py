@@ -6,7 +6,14 @@ from typing import Annotated, Optional
 import typer
 
 from syftapi_cli.cli import core
-from syftapi_cli.cli.output import FormatOption, OutputFormat, YesOption, print_rows, write
+from syftapi_cli.cli.output import (
+    FormatOption,
+    OutputFormat,
+    YesOption,
+    iso_time,
+    print_rows,
+    write,
+)
 
 tokens_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 
@@ -40,7 +47,7 @@ def list_(fmt: FormatOption = OutputFormat.table) -> None:
     rows = auth.list_tokens(site, actor)
     for row in rows:
         for key in ("created_at", "expires_at"):
-            row[key] = _iso(row[key])
+            row[key] = iso_time(row[key])
     print_rows(rows, ["name", "created_at", "expires_at"], fmt)
 
 
@@ -57,12 +64,3 @@ def revoke(
     auth.revoke_token(site, actor, name)
     core.note(f"token {name!r} revoked")
 
-
-def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    import datetime
-
-    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).isoformat(
-        timespec="seconds"
-    )

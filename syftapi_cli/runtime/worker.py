@@ -33,12 +33,13 @@ def _error(kind: str, message: str, exit_code: int, trace: str | None = None) ->
     return {"type": kind, "message": message, "exit_code": exit_code, "traceback": trace}
 
 
-def _load_blob(request: dict, kind: str, name: str, what: str) -> object:
+def _load_blob(request: dict, kind: str, name: str, what: str, data: bytes | None = None) -> object:
     path = Path(request["home"]) / kind / f"{name}.pkl"
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise _Failure(_error("DamagedState", f"{what} is missing ({path})", 6)) from None
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise _Failure(_error("DamagedState", f"{what} is missing ({path})", 6)) from None
     try:
         _, payload = blobs.verify(request["key"], data, f"{what} ({path})")
     except blobs.BlobVersionMismatch as error:
@@ -187,7 +188,9 @@ def _build_context(request: dict, bundle: dict, state: dict):
 def _call(request: dict) -> tuple[dict, bytes]:
     what = f"endpoint {request['path']} ({request['side']})"
     request["side_slot"] = "mock" if request["side"] in ("mock", "public") else "private"
-    bundle = _load_blob(request, "blobs", request["blob"], f"the code of {what}")
+    bundle = _load_blob(
+        request, "blobs", request["blob"], f"the code of {what}", request.get("blob_bytes")
+    )
     from syftapi_cli import usercode
 
     usercode.enclosing_source = request.get("source")
@@ -201,6 +204,16 @@ def _call(request: dict) -> tuple[dict, bytes]:
             raise _Failure(_error(type(error).__name__, str(error), 1, _user_traceback(error))) from None
         except ImportError as error:
             raise _Failure(_missing_module(error, what)) from None
+        except MemoryError:
+            raise _Failure(
+                _error(
+                    "MemoryError",
+                    f"{what} ran out of memory: the worker is limited to "
+                    f"{request.get('memory_limit_mb')} MB; raise it with 'syftapi endpoint "
+                    f"update {request['path']} --memory-limit MB'",
+                    1,
+                )
+            ) from None
         except Exception as error:
             raise _Failure(
                 _error(type(error).__name__, str(error), 1, _user_traceback(error))
@@ -278,7 +291,7 @@ def _run_user_code(request: dict) -> tuple[dict, bytes]:
 
 def _store_and_encode(request: dict, result: object) -> tuple[dict, bytes]:
     header = {"status": "completed", "result_stored": False}
-    if request.get("job_id") and result is not None:
+    if request.get("job_id"):
         with contextlib.suppress(Exception):
             payload = pickling.sign(request["key"], pickling.dumps(result), "result")
             write_atomic(Path(request["home"]) / "results" / f"{request['job_id']}.pkl", payload)
@@ -298,8 +311,26 @@ def _render(request: dict) -> tuple[dict, bytes]:
     return {"status": "completed"}, encode.encode(value, request["format"])
 
 
+def _limit_memory(megabytes: int | None) -> None:
+    """Cap the worker's address space, so a runaway allocation raises MemoryError."""
+    if not megabytes:
+        return
+    import resource
+
+    limit = int(megabytes) * 1024 * 1024
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def main() -> None:
     request = pickle.load(sys.stdin.buffer)
+    _limit_memory(request.get("memory_limit_mb"))
+    if request.get("default_python"):
+        from syftapi_cli.services import pools
+
+        # Nested calls to default-pool endpoints use syftapi's own Python,
+        # not the pool interpreter this worker may be running in.
+        pools.default_python = request["default_python"]
     answer = os.fdopen(request["answer_fd"], "wb")
     try:
         handlers = {

@@ -11,7 +11,6 @@ from pathlib import Path
 from syftapi_cli.errors import (
     AuthenticationError,
     NotFound,
-    PermissionDenied,
     UsageError,
 )
 from syftapi_cli.services import passwords
@@ -322,7 +321,3 @@ def authenticate(datasite: Datasite, config: Path) -> Identity:
             "your session has expired or was revoked; run 'syftapi login'"
         ) from None
 
-
-def require_permission_if(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)

@@ -20,6 +20,9 @@ from syftapi_cli.store import Datasite
 
 SIDES = ("mock", "private")
 MASK = "***"
+DEFAULT_MEMORY_LIMIT_MB = 4096
+MIN_MEMORY_MB = 256
+MAX_MEMORY_MB = 1024 * 1024
 
 
 def get_record(datasite: Datasite, path: str) -> dict:
@@ -177,6 +180,7 @@ def update(
     mock_settings: dict | None = None,
     private_settings: dict | None = None,
     worker_pool: str | None = None,
+    memory_limit_mb: int | None = None,
 ) -> dict:
     """Change parts of endpoint PATH; its state is kept."""
     require_owner(actor, "updating endpoints")
@@ -194,6 +198,11 @@ def update(
             raise UsageError(f"invalid --timeout: {error}") from None
     if worker_pool is not None:
         pools.require_pool(datasite, worker_pool)
+    if memory_limit_mb is not None and not MIN_MEMORY_MB <= memory_limit_mb <= MAX_MEMORY_MB:
+        raise UsageError(
+            f"invalid --memory-limit {memory_limit_mb}: use {MIN_MEMORY_MB} to "
+            f"{MAX_MEMORY_MB} MB"
+        )
     for settings, side in ((mock_settings, "mock"), (private_settings, "private")):
         if settings is not None:
             _check_settings(settings, f"{path} ({side})")
@@ -248,6 +257,8 @@ def update(
             record["timeout"] = timeout
         if description is not None:
             record["description"] = description
+        if memory_limit_mb is not None:
+            record["memory_limit_mb"] = memory_limit_mb
         if worker_pool is not None:
             record["worker_pool"] = None if worker_pool == pools.DEFAULT else worker_pool
         record["updated_at"] = time.time()
@@ -274,6 +285,7 @@ def _summary(record: dict) -> dict:
         "access": "public" if record["private"] is None else "twin",
         "worker_pool": record["worker_pool"] or pools.DEFAULT,
         "timeout": record["timeout"],
+        "memory_limit_mb": record.get("memory_limit_mb", DEFAULT_MEMORY_LIMIT_MB),
         "signature": format_signature(record["parameters"]),
         "mock_function": record["mock"]["name"],
         "private_function": record["private"]["name"] if record["private"] else None,

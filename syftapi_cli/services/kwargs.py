@@ -58,12 +58,13 @@ def parse_kw_json(text: str, source: str) -> dict:
     return values
 
 
-def _split_union(annotation: str) -> list[str]:
+def _split_top_level(text: str, separator: str) -> list[str]:
+    """Split TEXT on SEPARATOR where it is not inside square brackets."""
     parts, depth, current = [], 0, ""
-    for char in annotation:
+    for char in text:
         depth += char == "["
         depth -= char == "]"
-        if char == "|" and depth == 0:
+        if char == separator and depth == 0:
             parts.append(current.strip())
             current = ""
         else:
@@ -142,7 +143,7 @@ def convert_value(annotation: str | None, value: object) -> object:
         return value
     annotation = annotation.strip().strip("'\"")
     optional = _OPTIONAL.match(annotation)
-    parts = [optional.group(1), "None"] if optional else _split_union(annotation)
+    parts = [optional.group(1), "None"] if optional else _split_top_level(annotation, "|")
     if len(parts) > 1:
         if "None" in parts and (value is None or (isinstance(value, str) and value.strip().lower() in _NONE)):
             return None
@@ -166,7 +167,15 @@ def convert_value(annotation: str | None, value: object) -> object:
         return [convert_value(inner_list.group(1), item) for item in items]
     inner_dict = _DICT.match(annotation)
     if inner_dict:
-        return _json_container(value, dict)
+        parts = _split_top_level(inner_dict.group(1), ",")
+        mapping = _json_container(value, dict)
+        if len(parts) != 2:
+            return mapping
+        key_type, value_type = parts
+        return {
+            convert_value(key_type, key): convert_value(value_type, item)
+            for key, item in mapping.items()
+        }
     if annotation in _SIMPLE:
         return _convert_str(annotation, value)
     return Deferred(value, annotation)
@@ -204,3 +213,57 @@ def bind_keywords(
                 f"{describe(path, signature)}"
             ) from None
     return converted
+
+
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def _resolve_annotation(text: str) -> object | None:
+    """Return the type an annotation text names, or None if it cannot be rebuilt here."""
+    import importlib
+    import typing
+
+    namespace: dict = {name: getattr(typing, name) for name in typing.__all__}
+    for dotted in _DOTTED.findall(text):
+        top = dotted.split(".")[0]
+        if top in namespace:
+            continue
+        try:
+            namespace[top] = importlib.import_module(top)
+            for depth in range(2, dotted.count(".") + 1):
+                importlib.import_module(".".join(dotted.split(".")[:depth]))
+        except ImportError:
+            continue
+    try:
+        return eval(text, {"__builtins__": __builtins__}, namespace)  # noqa: S307
+    except Exception:
+        return None
+
+
+def resolve_deferred(values: dict, path: str, signature: str) -> dict:
+    """Convert values whose annotation needs pydantic, before any job exists.
+
+    Values whose annotation cannot be rebuilt outside the endpoint's module
+    stay deferred; the worker converts them with the real annotation.
+    """
+    if not any(isinstance(v, Deferred) for v in values.values()):
+        return values
+    from pydantic import TypeAdapter, ValidationError
+
+    resolved = {}
+    for name, value in values.items():
+        annotation = _resolve_annotation(value.annotation) if isinstance(value, Deferred) else None
+        if annotation is None:
+            resolved[name] = value
+            continue
+        try:
+            resolved[name] = TypeAdapter(annotation).validate_python(value.raw)
+        except ValidationError as error:
+            first = error.errors()[0]["msg"] if error.errors() else "invalid"
+            raise UsageError(
+                f"invalid value for {name!r}: expected {value.annotation}, got "
+                f"{value.raw!r} ({first}); {describe(path, signature)}"
+            ) from None
+        except Exception:
+            resolved[name] = value
+    return resolved

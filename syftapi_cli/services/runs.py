@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from syftapi_cli.errors import (
     DamagedState,
     EndpointRaised,
+    NotFound,
     NotRunnable,
     PermissionDenied,
     SyftapiError,
@@ -12,7 +13,7 @@ from syftapi_cli.errors import (
 )
 from syftapi_cli.runtime import launcher
 from syftapi_cli.services import endpoints, jobs, pools
-from syftapi_cli.services.kwargs import bind_keywords
+from syftapi_cli.services.kwargs import bind_keywords, resolve_deferred
 from syftapi_cli.services.redact import redact, secret_values
 from syftapi_cli.services.roles import ADMIN, Identity
 from syftapi_cli.definitions import format_signature
@@ -59,12 +60,35 @@ def _state_name(path: str, side: str) -> str:
     return f"{path}.{side}"
 
 
+def _current_code(datasite: Datasite, record: dict, side: str) -> tuple[dict, bytes]:
+    """Return the endpoint record and its function blob, read as one consistent pair.
+
+    An update replaces the blob and then deletes the old one, so a blob missing
+    right after reading its record means the record changed: read it again.
+    """
+    for _ in range(5):
+        blob = datasite.read_blob("blobs", _method(record, side)["blob"])
+        if blob is not None:
+            return record, blob
+        record = endpoints.get_record(datasite, record["path"])
+        if record["private"] is None and side == "private":
+            break
+    raise DamagedState(
+        f"the code of endpoint {record['path']!r} ({side}) is missing; run "
+        "'syftapi doctor' or update the endpoint again"
+    )
+
+
 def _request(
     datasite: Datasite, actor: Identity, record: dict, side: str, kwargs: dict, fmt: str
 ) -> dict:
+    record, blob = _current_code(datasite, record, side)
     method = _method(record, side)
     return {
+        "blob_bytes": blob,
+        "memory_limit_mb": record.get("memory_limit_mb", endpoints.DEFAULT_MEMORY_LIMIT_MB),
         "mode": "call",
+        "default_python": pools.default_python,
         "home": str(datasite.root),
         "key": datasite.key,
         "path": record["path"],
@@ -130,12 +154,15 @@ def run_endpoint(
     side = choose_side(record, actor, side_flag)
     signature = format_signature(record["parameters"])
     kwargs = bind_keywords(record["parameters"], values, path, signature)
+    kwargs = resolve_deferred(kwargs, path, signature)
     python = pools.interpreter(datasite, record["worker_pool"])
+    request = _request(datasite, actor, record, side, kwargs, fmt)
     job = jobs.create(datasite, actor, record["path"], None, side)
+    request["job_id"] = job["id"]
     secrets = _secrets(record)
     outcome = launcher.run_worker(
         python,
-        _request(datasite, actor, record, side, kwargs, fmt),
+        request,
         record["timeout"],
         jobs.log_path(datasite, job["id"]),
     )
@@ -163,8 +190,11 @@ def call_nested(
     if depth > MAX_NESTING:
         raise UsageError(f"endpoint calls nest deeper than {MAX_NESTING} levels")
     record = endpoints.get_record(datasite, path)
-    if path in approved_paths and record["private"] is not None:
-        side = "mock" if side_flag == "mock" else "private"
+    if path in approved_paths:
+        if record["private"] is None:
+            side = "public"
+        else:
+            side = "mock" if side_flag == "mock" else "private"
     else:
         side = choose_side(record, actor, side_flag)
     kwargs = bind_keywords(
@@ -180,10 +210,11 @@ def call_nested(
             f"endpoint {path!r} ({side}) calls itself while its state is locked; "
             "call a different endpoint or move the shared logic into a helper function"
         )
+    python = pools.interpreter(datasite, record["worker_pool"])
     job = jobs.create(datasite, actor, record["path"], None, side)
     secrets = _secrets(record)
     outcome = launcher.run_worker(
-        pools.interpreter(datasite, record["worker_pool"]),
+        python,
         request,
         record["timeout"],
         jobs.log_path(datasite, job["id"]),
@@ -238,9 +269,13 @@ def run_code(
     request, reserved = usercode.reserve_run(datasite, request["id"])
     if not reserved:
         return _stored_code_result(datasite, request, fmt)
+    try:
+        python = pools.interpreter(datasite, request["worker_pool"])
+    except NotFound:
+        usercode.settle_run(datasite, request["id"], None, False)
+        raise
     job = jobs.create(datasite, actor, None, name, "private")
     secrets = _input_secrets(datasite, request)
-    python = pools.interpreter(datasite, request["worker_pool"])
     outcome = launcher.run_worker(
         python,
         _code_request(datasite, actor, request, job["id"], kwargs, fmt),
@@ -293,6 +328,7 @@ def _code_request(
 ) -> dict:
     return {
         "mode": "usercode",
+        "default_python": pools.default_python,
         "home": str(datasite.root),
         "key": datasite.key,
         "job_id": job_id,

@@ -18,12 +18,12 @@ def _is_file_target(module_part: str) -> bool:
 def _load_file(path_text: str) -> ModuleType:
     path = Path(path_text).expanduser().resolve()
     if not path.is_file():
-        raise UsageError(f"cannot load {path_text!r}: no such file")
+        raise UsageError("no such file")
     digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
     name = f"_syftapi_target_{path.stem}_{digest}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise UsageError(f"cannot load {path_text!r}: not a Python file")
+        raise UsageError("not a Python file")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     # Sibling modules of the file import the way they would from its folder.
@@ -45,8 +45,7 @@ def load_module(module_part: str) -> ModuleType:
             return _load_file(module_part)
         if not all(part.isidentifier() for part in module_part.split(".")):
             raise UsageError(
-                f"invalid target {module_part!r}; use 'package.module:attr' "
-                "or 'path/to/file.py:attr'"
+                "invalid target: use 'package.module:attr' or 'path/to/file.py:attr'"
             )
         if "" not in sys.path:
             sys.path.insert(0, "")

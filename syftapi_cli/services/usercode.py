@@ -13,7 +13,7 @@ import json
 import time
 
 from syftapi_cli.errors import NotFound, NotRunnable, UsageError
-from syftapi_cli.services import endpoints
+from syftapi_cli.services import endpoints, pools
 from syftapi_cli.services.roles import Identity, require_member, require_owner
 from syftapi_cli.store import Datasite, hash_name, new_id
 from syftapi_cli.usercode import UserCode
@@ -88,6 +88,7 @@ def submit(datasite: Datasite, actor: Identity, code: UserCode) -> tuple[dict, b
     Submitting the same code again returns the existing request.
     """
     require_member(actor, "submitting code")
+    pools.require_pool(datasite, code.worker_pool_name)
     versions = _check_inputs(datasite, code)
     digest = _code_hash(code)
     key = _code_key(actor.email, code.name)
@@ -96,6 +97,10 @@ def submit(datasite: Datasite, actor: Identity, code: UserCode) -> tuple[dict, b
         for request_id in index["requests"]:
             existing = datasite.read("requests", request_id)
             if existing and existing["code_hash"] == digest and existing["status"] != "withdrawn":
+                # Code reverted to an earlier version makes that version current again.
+                index["requests"].remove(request_id)
+                index["requests"].append(request_id)
+                datasite.write("code", key, index)
                 return existing, False
         request = {
             "id": new_id(),
