@@ -69,7 +69,7 @@ def show(
     if fmt is OutputFormat.json:
         record = {**_readable(jobs.summary(job)), "logs": logs, "error": error}
         if result_payload is not None:
-            record["result"] = json.loads(result_payload)
+            record["result"] = json.loads(bytes(result_payload))
         write(json.dumps(record, ensure_ascii=False))
         return
     summary = _readable(jobs.summary(job))

@@ -56,10 +56,10 @@ def write(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def write_bytes(data: bytes) -> None:
+def write_bytes(data: bytes | memoryview) -> None:
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
-    if data and not data.endswith(b"\n"):
+    if len(data) and bytes(data[-1:]) != b"\n":
         sys.stdout.buffer.write(b"\n")
     sys.stdout.buffer.flush()
 
@@ -144,7 +144,7 @@ def print_result(kind: str, payload: bytes) -> None:
     if kind != "table":
         write_bytes(payload)
         return
-    description = json.loads(payload)
+    description = json.loads(bytes(payload))
     if description["type"] == "text":
         write(description["text"])
         return

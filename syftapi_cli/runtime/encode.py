@@ -118,6 +118,32 @@ def encode_csv(value: object) -> bytes:
     return buffer.getvalue().encode()
 
 
+CSV_CHUNK_ROWS = 100_000
+
+
+def csv_streamer(value: object):
+    """Return a function that writes a large DataFrame as CSV in chunks, else None.
+
+    Writing chunk by chunk keeps the worker's memory near that of the frame
+    itself instead of holding the whole CSV text at once.
+    """
+    if type(value).__module__.split(".")[0] != "pandas":
+        return None
+    import pandas as pd
+
+    if not isinstance(value, pd.DataFrame) or len(value) <= CSV_CHUNK_ROWS:
+        return None
+    keep_index = not isinstance(value.index, pd.RangeIndex)
+
+    def write(stream) -> None:
+        for start in range(0, len(value), CSV_CHUNK_ROWS):
+            chunk = value.iloc[start : start + CSV_CHUNK_ROWS]
+            text = chunk.to_csv(index=keep_index, header=start == 0, lineterminator="\n")
+            stream.write(text.encode())
+
+    return write
+
+
 def _csv_cell(value: object) -> str:
     if value is None:
         return ""

@@ -153,7 +153,10 @@ def run_worker(
 
 
 def _parse_answer(data: bytes, returncode: int, duration: float) -> Outcome:
-    header_line, _, payload = data.partition(b"\n")
+    split = data.find(b"\n")
+    header_line = data[:split] if split >= 0 else data
+    # A memoryview slice spares a second copy of a large payload.
+    payload = memoryview(data)[split + 1 :] if split >= 0 else b""
     try:
         header = json.loads(header_line)
     except ValueError:

@@ -89,3 +89,12 @@ def loads(payload: bytes) -> object:
 
 def sign(key: bytes, payload: bytes, kind: str) -> bytes:
     return blobs.sign(key, payload, kind, _cloudpickle().__version__)
+
+
+def write_signed(path, key: bytes, value: object, kind: str) -> None:
+    """Pickle VALUE into a signed blob at PATH without joining header and payload."""
+    from syftapi_cli.store.files import write_atomic
+
+    payload = dumps(value)
+    header = blobs.signed_header(key, payload, kind, _cloudpickle().__version__)
+    write_atomic(path, [header, payload])

@@ -293,9 +293,13 @@ def _store_and_encode(request: dict, result: object) -> tuple[dict, bytes]:
     header = {"status": "completed", "result_stored": False}
     if request.get("job_id"):
         with contextlib.suppress(Exception):
-            payload = pickling.sign(request["key"], pickling.dumps(result), "result")
-            write_atomic(Path(request["home"]) / "results" / f"{request['job_id']}.pkl", payload)
+            path = Path(request["home"]) / "results" / f"{request['job_id']}.pkl"
+            pickling.write_signed(path, request["key"], result, "result")
             header["result_stored"] = True
+    if request["format"] == "csv":
+        streamer = encode.csv_streamer(result)
+        if streamer is not None:
+            return header, streamer
     return header, encode.encode(result, request["format"])
 
 
@@ -358,7 +362,10 @@ def main() -> None:
         payload = b""
     header["kind"] = request["format"]
     answer.write(json.dumps(header).encode() + b"\n")
-    answer.write(payload)
+    if callable(payload):
+        payload(answer)
+    else:
+        answer.write(payload)
     answer.flush()
     answer.close()
     sys.stdout.flush()

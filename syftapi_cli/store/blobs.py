@@ -26,6 +26,11 @@ def _mac(key: bytes, header: dict, payload: bytes) -> str:
 
 def sign(key: bytes, payload: bytes, kind: str, pickler_version: str) -> bytes:
     """Return the signed blob for PAYLOAD."""
+    return signed_header(key, payload, kind, pickler_version) + payload
+
+
+def signed_header(key: bytes, payload: bytes, kind: str, pickler_version: str) -> bytes:
+    """Return the header line that, followed by PAYLOAD, makes a signed blob."""
     header = {
         "schema": BLOB_SCHEMA,
         "kind": kind,
@@ -33,7 +38,7 @@ def sign(key: bytes, payload: bytes, kind: str, pickler_version: str) -> bytes:
         "cloudpickle": pickler_version,
     }
     header["signature"] = _mac(key, header, payload)
-    return json.dumps(header, sort_keys=True).encode() + b"\n" + payload
+    return json.dumps(header, sort_keys=True).encode() + b"\n"
 
 
 class BlobVersionMismatch(DamagedState):

@@ -10,18 +10,21 @@ from typing import Iterator
 TEMP_PREFIX = ".tmp-"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes | list[bytes]) -> None:
     """Replace PATH with DATA so that readers see the old or the new bytes, never a mix.
 
     The bytes go to a temporary file in the same folder, which is flushed and
     fsynced before `os.replace`, so a process killed mid-write leaves the
-    previous version intact. The file is created 0600.
+    previous version intact. The file is created 0600. DATA may be a list of
+    chunks, written in order, which spares joining large blobs in memory.
     """
+    chunks = data if isinstance(data, list) else [data]
     temp = path.with_name(f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(4)}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
