@@ -65,10 +65,15 @@ def cli():
 
 
 def tree_digest(root: Path) -> str:
-    """Hash every file's path, mode and bytes under ROOT, for 'nothing changed' checks."""
+    """Hash every file's path, mode and bytes under ROOT, for 'nothing changed' checks.
+
+    The append-only audit log is left out: it records refusals by design.
+    """
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
+        if relative.name == "audit.log":
+            continue
         mode = stat.S_IMODE(path.stat().st_mode)
         digest.update(f"{relative}:{mode:o}\n".encode())
         if path.is_file():

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from syftapi_cli import __version__
-from syftapi_cli.cli import code, core, endpoints, jobs, pools, run, session, tokens, users
+from syftapi_cli.cli import admin, code, core, endpoints, jobs, pools, run, session, tokens, users
 
 HELP = """PySyft-style custom API endpoints on one machine.
 
@@ -66,6 +66,8 @@ app.command("login")(session.login)
 app.command("logout")(session.logout)
 app.command("whoami")(session.whoami)
 app.command("run")(run.run)
+app.command("doctor")(admin.doctor)
+app.command("audit")(admin.audit)
 app.add_typer(tokens.tokens_app, name="token")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.account_app, name="account")

@@ -71,6 +71,7 @@ class SyftapiGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except SyftapiError as error:
+            _audit_refusal(error)
             if debug_enabled():
                 traceback.print_exc(file=sys.stderr)
             details = getattr(error, "details", None)
@@ -91,6 +92,19 @@ class SyftapiGroup(TyperGroup):
                 "for the traceback"
             )
             raise Exit(1) from None
+
+
+def _audit_refusal(error: SyftapiError) -> None:
+    """Record a refused permission in the audit log; never fail the command over it."""
+    actor = getattr(error, "actor", None)
+    if actor is None:
+        return
+    try:
+        from syftapi_cli.services import audit
+
+        audit.record(datasite(), actor, getattr(error, "action", "an action"), "", "denied")
+    except (SyftapiError, OSError):
+        pass
 
 
 def is_interactive() -> bool:

@@ -33,7 +33,7 @@ _live_lock = threading.Lock()
 
 @dataclass
 class Outcome:
-    """What one worker run produced."""
+    """The outcome of one worker run: status, duration, error and encoded result."""
 
     status: str
     duration_s: float

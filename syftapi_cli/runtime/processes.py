@@ -84,3 +84,28 @@ def reap_orphans(keep: set[int]) -> None:
             os.waitpid(orphan, 0)
         except ChildProcessError:
             pass
+
+
+def start_time(pid: int) -> int | None:
+    """Return the start time of PID in clock ticks since boot (Linux), else None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2 :].split()
+    return int(fields[19]) if len(fields) > 19 else None
+
+
+def is_alive(pid: int, started: int | None) -> bool:
+    """Return whether PID still runs and, where known, is the process that started at STARTED."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    if started is None:
+        return True
+    # A different start time means the pid was reused by another process.
+    return start_time(pid) in (None, started)

@@ -13,7 +13,7 @@ from syftapi_cli.errors import (
     NotFound,
     UsageError,
 )
-from syftapi_cli.services import passwords
+from syftapi_cli.services import audit, passwords
 from syftapi_cli.services.roles import (
     ADMIN,
     DATA_OWNER,
@@ -112,6 +112,7 @@ def register_user(
             "created_at": time.time(),
         }
         _save_user(datasite, user)
+    audit.record(datasite, actor.email, f"register user as {role}", email)
     return _identity(user)
 
 
@@ -139,6 +140,7 @@ def set_role(datasite: Datasite, actor: Identity, email: str, role: str) -> Iden
             raise UsageError(f"{user['email']} is the last admin and cannot be demoted")
         user["role"] = role
         _save_user(datasite, user)
+    audit.record(datasite, actor.email, f"set role {role}", user["email"])
     return _identity(user)
 
 
@@ -153,6 +155,7 @@ def delete_user(datasite: Datasite, actor: Identity, email: str) -> None:
             token = datasite.read("tokens", name)
             if token and token["email"] == user["email"]:
                 datasite.delete("tokens", name)
+    audit.record(datasite, actor.email, "delete user", user["email"])
 
 
 def set_password(datasite: Datasite, actor: Identity, email: str, password: str) -> None:
@@ -165,6 +168,7 @@ def set_password(datasite: Datasite, actor: Identity, email: str, password: str)
         user = get_user(datasite, email)
         user["password_hash"] = password_hash
         _save_user(datasite, user)
+    audit.record(datasite, actor.email, "set password", user["email"])
 
 
 def check_password(datasite: Datasite, email: str, password: str) -> Identity:
@@ -173,8 +177,10 @@ def check_password(datasite: Datasite, email: str, password: str) -> Identity:
     if user is None:
         # Hash anyway, so that timing does not tell which emails exist.
         passwords.verify_password(password, passwords.hash_password("x" * 8))
+        audit.record(datasite, email, "login", email, "failed")
         raise AuthenticationError(f"wrong email or password for {email!r}")
     if not passwords.verify_password(password, user["password_hash"]):
+        audit.record(datasite, email, "login", email, "failed")
         raise AuthenticationError(f"wrong email or password for {email!r}")
     return _identity(user)
 

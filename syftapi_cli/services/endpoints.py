@@ -14,7 +14,7 @@ from syftapi_cli.definitions import (
 )
 from syftapi_cli.errors import DefinitionError, NotFound, UsageError
 from syftapi_cli.runtime import pickling
-from syftapi_cli.services import pools
+from syftapi_cli.services import audit, pools
 from syftapi_cli.services.roles import Identity, require_owner
 from syftapi_cli.store import Datasite
 
@@ -157,6 +157,8 @@ def add(
             raise UsageError(f"endpoint {clash[0]!r} already exists")
         for record in records:
             datasite.write("endpoints", record["path"], record)
+    for path in paths:
+        audit.record(datasite, actor.email, "add endpoint", path)
     return paths
 
 
@@ -265,6 +267,7 @@ def update(
         datasite.write("endpoints", path, record)
     for blob in replaced:
         datasite.delete_blob("blobs", blob)
+    audit.record(datasite, actor.email, "update endpoint", path)
     return record
 
 
@@ -276,6 +279,7 @@ def delete(datasite: Datasite, actor: Identity, path: str) -> None:
     _drop_blobs(datasite, [record])
     for side in ("public", *SIDES):
         datasite.delete_blob("state", f"{path}.{side}")
+    audit.record(datasite, actor.email, "delete endpoint", path)
 
 
 def _summary(record: dict) -> dict:

@@ -4,6 +4,7 @@ import os
 import time
 
 from syftapi_cli.errors import NotFound, UsageError
+from syftapi_cli.runtime import processes
 from syftapi_cli.runtime.launcher import LOG_CAP_BYTES, Outcome
 from syftapi_cli.services.redact import REDACTED, redact
 from syftapi_cli.services.roles import Identity, require_member, require_owner
@@ -31,6 +32,7 @@ def create(
         "started_at": time.time(),
         "duration_s": None,
         "pid": os.getpid(),
+        "pid_started": processes.start_time(os.getpid()),
         "error": None,
         "result_stored": False,
         "logs_truncated": False,
@@ -78,6 +80,32 @@ def finish(datasite: Datasite, job: dict, outcome: Outcome, secrets: list[str]) 
     return job
 
 
+def process_alive(job: dict) -> bool:
+    """Return whether the process that runs JOB is still alive."""
+    return processes.is_alive(job["pid"], job.get("pid_started"))
+
+
+def settle_if_orphaned(datasite: Datasite, job: dict) -> dict:
+    """Mark a job `errored` if it is still `running` but its process has died."""
+    if job["status"] not in ("queued", "running"):
+        return job
+    if process_alive(job):
+        return job
+    with datasite.lock():
+        current = datasite.read("jobs", job["id"])
+        if current is None or current["status"] not in ("queued", "running"):
+            return current or job
+        current["status"] = "errored"
+        current["error"] = {
+            "type": "WorkerDied",
+            "message": f"its process (pid {job['pid']}) died before the job finished",
+            "traceback": None,
+            "exit_code": 1,
+        }
+        datasite.write("jobs", job["id"], current)
+    return current
+
+
 def get(datasite: Datasite, actor: Identity, job_id: str) -> dict:
     """Return job JOB_ID if ACTOR may see it; others' jobs are simply not found."""
     require_member(actor, "showing jobs")
@@ -86,7 +114,7 @@ def get(datasite: Datasite, actor: Identity, job_id: str) -> dict:
         job = datasite.read("jobs", job_id)
     if job is None or (not actor.is_owner and job["user"] != actor.email):
         raise NotFound(f"job {job_id!r} not found; run 'syftapi jobs list'")
-    return job
+    return settle_if_orphaned(datasite, job)
 
 
 def read_logs(datasite: Datasite, job_id: str) -> str:
@@ -118,12 +146,14 @@ def list_jobs(
     if user is not None and not actor.is_owner and user.lower() != actor.email:
         return []
     wanted_user = user.lower() if user else (None if actor.is_owner else actor.email)
+    datasite.sweep_temporary_files(("jobs", "results"))
     rows, skipped = [], 0
     # Ids sort by creation time, so reading newest first stops at the page end.
     for job_id in reversed(datasite.names("jobs")):
         job = datasite.read("jobs", job_id)
         if job is None:
             continue
+        job = settle_if_orphaned(datasite, job)
         if wanted_user and job["user"] != wanted_user:
             continue
         if endpoint and job["endpoint"] != endpoint:

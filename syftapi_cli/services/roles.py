@@ -34,10 +34,17 @@ def validate_role(role: str) -> str:
     return role
 
 
+def _denied(identity: Identity, action: str, message: str) -> PermissionDenied:
+    error = PermissionDenied(message)
+    error.actor = identity.email
+    error.action = action
+    return error
+
+
 def require_owner(identity: Identity, action: str) -> None:
     """Raise PermissionDenied unless IDENTITY is an admin or data owner."""
     if not identity.is_owner:
-        raise PermissionDenied(
+        raise _denied(identity, action,
             f"permission denied: {action} needs the admin or data_owner role "
             f"(you are {identity.email}, {identity.role})"
         )
@@ -45,7 +52,7 @@ def require_owner(identity: Identity, action: str) -> None:
 
 def require_admin(identity: Identity, action: str) -> None:
     if identity.role != ADMIN:
-        raise PermissionDenied(
+        raise _denied(identity, action,
             f"permission denied: {action} needs the admin role "
             f"(you are {identity.email}, {identity.role})"
         )
@@ -54,7 +61,7 @@ def require_admin(identity: Identity, action: str) -> None:
 def require_member(identity: Identity, action: str) -> None:
     """Raise PermissionDenied for guests, who may only run public and mock code."""
     if identity.role == GUEST:
-        raise PermissionDenied(
+        raise _denied(identity, action,
             f"permission denied: {action} is not open to guests "
             f"(you are {identity.email})"
         )

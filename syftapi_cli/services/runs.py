@@ -42,10 +42,12 @@ def choose_side(record: dict, actor: Identity, side_flag: str | None) -> str:
         return "public"
     if side_flag == "private":
         if not actor.is_owner:
-            raise PermissionDenied(
+            error = PermissionDenied(
                 f"permission denied: only admins and data owners run the private side "
                 f"of {path!r}; run --mock, or submit code for approval"
             )
+            error.actor, error.action = actor.email, f"running the private side of {path}"
+            raise error
         return "private"
     if side_flag == "mock":
         return "mock"

@@ -13,7 +13,7 @@ import json
 import time
 
 from syftapi_cli.errors import NotFound, NotRunnable, UsageError
-from syftapi_cli.services import endpoints, pools
+from syftapi_cli.services import audit, endpoints, pools
 from syftapi_cli.services.roles import Identity, require_member, require_owner
 from syftapi_cli.store import Datasite, hash_name, new_id
 from syftapi_cli.usercode import UserCode
@@ -296,6 +296,7 @@ def approve(datasite: Datasite, actor: Identity, request_id: str) -> dict:
             approved_versions=versions,
         )
         datasite.write("requests", request["id"], request)
+    audit.record(datasite, actor.email, "approve request", f"{request['id']} ({request['code']} by {request['requested_by']})")
     return request
 
 
@@ -309,6 +310,7 @@ def deny(datasite: Datasite, actor: Identity, request_id: str, reason: str) -> d
         _reviewable(request, datasite)
         request.update(status="denied", reason=reason, reviewed_by=actor.email, reviewed_at=time.time())
         datasite.write("requests", request["id"], request)
+    audit.record(datasite, actor.email, "deny request", f"{request['id']} ({request['code']} by {request['requested_by']})")
     return request
 
 

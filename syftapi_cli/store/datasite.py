@@ -46,6 +46,16 @@ KINDS = (
     "pools",
 )
 MARKER = "datasite.json"
+# Temporary files younger than this may belong to a writer that is still running.
+STALE_TEMP_S = 60.0
+# Folders swept on every open; jobs/ and results/ are large, so `jobs list`,
+# `jobs prune` and `syftapi doctor` sweep those.
+SWEPT_ON_OPEN = ("users", "tokens", "endpoints", "code", "requests", "blobs", "state", "pools")
+
+# MIGRATIONS[n](kind, record) turns a schema-n record of KIND into schema n + 1.
+# Records are migrated when read and stored in the new schema at their next
+# write. Schema 1 is the first, so there is nothing to migrate yet.
+MIGRATIONS: dict = {}
 
 
 def new_id() -> str:
@@ -98,7 +108,9 @@ class Datasite:
                 f"datasite '{root}' is writable by other OS users "
                 f"(mode {stat.S_IMODE(mode):o}); run 'chmod 700 {root}' first"
             )
-        return cls(root)
+        datasite = cls(root)
+        datasite.sweep_temporary_files(SWEPT_ON_OPEN)
+        return datasite
 
     @property
     def info(self) -> dict:
@@ -175,16 +187,23 @@ class Datasite:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.blob_path(kind, name))
 
-    def sweep_temporary_files(self) -> int:
-        """Remove temporary files left by writers that died; return the count."""
-        removed = 0
-        for kind in KINDS:
+    def sweep_temporary_files(self, kinds=KINDS, min_age_s: float = STALE_TEMP_S) -> list[Path]:
+        """Remove temporary files that writers left when they died; return their paths.
+
+        Only files older than MIN_AGE_S go, so a write still in progress in
+        another process keeps its file.
+        """
+        removed = []
+        cutoff = time.time() - min_age_s
+        for kind in kinds:
             with os.scandir(self.root / kind) as entries:
                 for entry in entries:
-                    if entry.name.startswith(TEMP_PREFIX):
-                        with contextlib.suppress(FileNotFoundError):
+                    if not entry.name.startswith(TEMP_PREFIX):
+                        continue
+                    with contextlib.suppress(FileNotFoundError):
+                        if entry.stat().st_mtime <= cutoff:
                             os.unlink(entry.path)
-                            removed += 1
+                            removed.append(Path(entry.path))
         return removed
 
     # JSON encoding
@@ -208,6 +227,14 @@ class Datasite:
                 f"record '{path}' has schema {record['schema']}, newer than this "
                 f"syftapi supports ({SCHEMA}); upgrade syftapi"
             )
+        while record["schema"] < SCHEMA:
+            migrate = MIGRATIONS.get(record["schema"])
+            if migrate is None:
+                raise DamagedState(
+                    f"record '{path}' has schema {record['schema']}, which this syftapi "
+                    "cannot migrate; restore it from a backup or delete it"
+                )
+            record = {**migrate(path.parent.name, record), "schema": record["schema"] + 1}
         return record
 
     def _write_json(self, path: Path, record: dict) -> None:
