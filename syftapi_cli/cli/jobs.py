@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from syftapi_cli.cli import core
+from syftapi_cli.errors import SyftapiError
 from syftapi_cli.cli.output import (
     iso_time,
     FormatOption,
@@ -61,15 +62,21 @@ def show(
         error = {k: v for k, v in error.items() if k != "traceback"}
         if job["side"] == "private":
             error = {"type": error["type"], "message": "details are kept for the data owners"}
-    result_payload = None
+    result_payload = result_error = None
     if job["result_stored"]:
         what = f"result of job {job['id']}"
         render_format = "json" if fmt is OutputFormat.json else "table"
-        result_payload = runs.render_stored(site, "results", job["id"], what, render_format)
+        try:
+            result_payload = runs.render_stored(site, "results", job["id"], what, render_format)
+        except SyftapiError as failure:
+            # The job's status and logs still show when its result cannot be loaded.
+            result_error = str(failure)
     if fmt is OutputFormat.json:
         record = {**_readable(jobs.summary(job)), "logs": logs, "error": error}
         if result_payload is not None:
             record["result"] = json.loads(bytes(result_payload))
+        if result_error is not None:
+            record["result_error"] = result_error
         write(json.dumps(record, ensure_ascii=False))
         return
     summary = _readable(jobs.summary(job))
@@ -86,6 +93,8 @@ def show(
     if result_payload is not None:
         write("\nresult:")
         print_result("table", result_payload)
+    if result_error is not None:
+        write(f"\nresult: not shown, {result_error}")
 
 
 @jobs_app.command("prune")

@@ -2,8 +2,8 @@
 
 import hashlib
 import importlib
-import importlib.util
 import sys
+import types
 from pathlib import Path
 from types import ModuleType
 
@@ -21,15 +21,19 @@ def _load_file(path_text: str) -> ModuleType:
         raise UsageError("no such file")
     digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
     name = f"_syftapi_target_{path.stem}_{digest}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise UsageError("not a Python file")
-    module = importlib.util.module_from_spec(spec)
+    # Compile from the source itself: a cached .pyc with the same size and
+    # mtime second would hide an edit made just before `endpoint update`.
+    try:
+        code = compile(path.read_bytes(), str(path), "exec")
+    except (SyntaxError, ValueError) as error:
+        raise UsageError(f"{type(error).__name__}: {error}") from None
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
     sys.modules[name] = module
     # Sibling modules of the file import the way they would from its folder.
     sys.path.insert(0, str(path.parent))
     try:
-        spec.loader.exec_module(module)
+        exec(code, module.__dict__)
     except BaseException:
         sys.modules.pop(name, None)
         raise
