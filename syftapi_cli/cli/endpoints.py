@@ -107,6 +107,14 @@ def update(
     worker_pool: Annotated[
         Optional[str], typer.Option("--worker-pool", help="Worker pool to run in.")
     ] = None,
+    state_lock: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--state-lock/--no-state-lock",
+            help="Serialise runs that share this endpoint's state (default), or let "
+            "concurrent runs overwrite each other's state (last writer wins).",
+        ),
+    ] = None,
     memory_limit: Annotated[
         Optional[int],
         typer.Option("--memory-limit", help="Worker address-space limit in MB (default 4096)."),
@@ -131,6 +139,7 @@ def update(
         "private_settings": _read_settings(private_settings, "--private-settings"),
         "worker_pool": worker_pool,
         "memory_limit_mb": memory_limit,
+        "state_lock": state_lock,
     }
     if all(value is None for value in changes.values()):
         raise UsageError("nothing to update; see 'syftapi endpoint update --help'")

@@ -183,6 +183,7 @@ def update(
     private_settings: dict | None = None,
     worker_pool: str | None = None,
     memory_limit_mb: int | None = None,
+    state_lock: bool | None = None,
 ) -> dict:
     """Change parts of endpoint PATH; its state is kept."""
     require_owner(actor, "updating endpoints")
@@ -261,6 +262,8 @@ def update(
             record["description"] = description
         if memory_limit_mb is not None:
             record["memory_limit_mb"] = memory_limit_mb
+        if state_lock is not None:
+            record["unlocked_state"] = not state_lock
         if worker_pool is not None:
             record["worker_pool"] = None if worker_pool == pools.DEFAULT else worker_pool
         record["updated_at"] = time.time()
@@ -290,6 +293,7 @@ def _summary(record: dict) -> dict:
         "worker_pool": record["worker_pool"] or pools.DEFAULT,
         "timeout": record["timeout"],
         "memory_limit_mb": record.get("memory_limit_mb", DEFAULT_MEMORY_LIMIT_MB),
+        "state_lock": not record.get("unlocked_state", False),
         "signature": format_signature(record["parameters"]),
         "mock_function": record["mock"]["name"],
         "private_function": record["private"]["name"] if record["private"] else None,
