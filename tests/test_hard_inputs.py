@@ -409,6 +409,19 @@ def test_query_error_nested_call(cli, site, endpoint_dir):
     assert "TypeError" not in result.stderr
 
 
+def test_nested_error_names_each_job(cli, site, endpoint_dir):
+    write_source(endpoint_dir / "query_ep.py", QUERY_ERROR_SOURCE)
+    add_ok(cli, "endpoints/query_ep.py")
+    result = cli("run", "hard.outer_query", "--kw", "table=visits", role="admin")
+    assert result.exit_code == 1
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("error: endpoint 'hard.outer_query' failed (job ")
+    assert "endpoint 'hard.query' raised QueryError" in last_line
+    assert "EndpointRaised" not in result.stderr
+    assert last_line.count("(job ") == 2
+    assert "syftapi_cli" not in result.stderr
+
+
 def test_query_error_result_job_shows(cli, site, endpoint_dir):
     write_source(endpoint_dir / "query_ep.py", QUERY_ERROR_SOURCE)
     add_ok(cli, "endpoints/query_ep.py:query_error_value")

@@ -22,6 +22,8 @@ from syftapi_cli.store import blobs
 from syftapi_cli.store.files import write_atomic
 
 NESTED_LOCK_WAIT_S = 10.0
+# Frames under this folder are syftapi's own, left out of nested-call tracebacks.
+_PACKAGE_FOLDER = os.path.dirname(os.path.dirname(__file__)) + os.sep
 
 
 class _Failure(Exception):
@@ -154,6 +156,23 @@ def _user_traceback(error: BaseException) -> str:
     return "".join(traceback.format_exception(type(error), error, tb))
 
 
+def _nested_failure(error: SyftapiError) -> dict:
+    """Describe a failed nested call, whose message already names its endpoint and job.
+
+    The traceback keeps only the caller's own frames, not syftapi's.
+    """
+    tb = error.__traceback__
+    frames = [
+        frame for frame in traceback.extract_tb(tb)
+        if not frame.filename.startswith(_PACKAGE_FOLDER)
+    ]
+    trace = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames))
+    trace += f"{error}\n"
+    failure = _error(type(error).__name__, str(error), 1, trace)
+    failure["nested"] = True
+    return failure
+
+
 def _missing_module(error: ImportError, what: str) -> dict:
     module = getattr(error, "name", None) or str(error)
     failure = _error(
@@ -201,7 +220,7 @@ def _call(request: dict) -> tuple[dict, bytes]:
         try:
             result = bundle["func"](context, **kwargs)
         except SyftapiError as error:
-            raise _Failure(_error(type(error).__name__, str(error), 1, _user_traceback(error))) from None
+            raise _Failure(_nested_failure(error)) from None
         except ImportError as error:
             raise _Failure(_missing_module(error, what)) from None
         except MemoryError:
@@ -281,6 +300,8 @@ def _run_user_code(request: dict) -> tuple[dict, bytes]:
         arguments[name] = spec["constant"] if "constant" in spec else EndpointInput(client, spec["endpoint"])
     try:
         result = func(**arguments, **request["kwargs"])
+    except SyftapiError as error:
+        raise _Failure(_nested_failure(error)) from None
     except Exception as error:
         raise _Failure(_error(type(error).__name__, str(error), 1, _user_traceback(error))) from None
     finally:

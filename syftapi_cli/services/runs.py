@@ -125,6 +125,11 @@ def _raise_for(outcome, record: dict, side: str, actor: Identity, job_id: str, s
     if exit_code in _ERROR_TYPES:
         raise _ERROR_TYPES[exit_code](f"{message} (job {job_id})")
     kind = error.get("type", "Error")
+    if error.get("nested"):
+        failure = EndpointRaised(f"endpoint {path!r} failed (job {job_id}): {message}")
+        if actor.is_owner and error.get("traceback"):
+            failure.details = redact(error["traceback"], secrets)
+        raise failure
     if error.get("missing_module"):
         raise EndpointRaised(f"{message} (job {job_id})")
     if actor.is_owner or side != "private":
@@ -353,6 +358,12 @@ def _raise_for_code(outcome, name: str, actor: Identity, job_id: str, secrets) -
     if exit_code in _ERROR_TYPES:
         raise _ERROR_TYPES[exit_code](f"{message} (job {job_id})")
     kind = error.get("type", "Error")
+    if error.get("nested"):
+        # The nested run already hid what the caller may not see.
+        failure = EndpointRaised(f"user code {name!r} failed (job {job_id}): {message}")
+        if actor.is_owner and error.get("traceback"):
+            failure.details = redact(error["traceback"], secrets)
+        raise failure
     if actor.is_owner:
         failure = EndpointRaised(f"user code {name!r} raised {kind}: {message} (job {job_id})")
         if error.get("traceback"):
