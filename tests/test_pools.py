@@ -413,6 +413,17 @@ def test_add_reports_python_version(cli, site):
     assert pools_by_name(cli)["spare"]["kind"] == "added"
 
 
+def test_add_keeps_interpreter_behind_launcher(cli, site, tmp_path):
+    launcher = tmp_path / "python-launcher"
+    launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    launcher.chmod(0o755)
+    result = cli("pool", "add", "launched", "--python", launcher, role="admin")
+    assert result.exit_code == 0, result.stderr
+    stored = pools_by_name(cli)["launched"]["python"]
+    assert stored != str(launcher)
+    assert os.path.samefile(stored, sys.executable)
+
+
 def test_add_names_missing_module(cli, site, tmp_path):
     bare = tmp_path / "bare-env"
     venv_result = subprocess.run(
@@ -589,6 +600,27 @@ def test_update_moves_endpoint_pool(cli, tiny, endpoints_file):
     rows = {row["path"]: row for row in json.loads(listed.stdout)}
     assert rows["plain.value"]["worker_pool"] == "default"
     assert cli("run", "plain.value", role="admin").exit_code == 1
+
+
+def test_update_to_broken_pool_rejected(cli, site, tmp_path):
+    link = tmp_path / "linked-python"
+    link.symlink_to(sys.executable)
+    added = cli("pool", "add", "linked", "--python", link, role="admin")
+    assert added.exit_code == 0, added.stderr
+    module = tmp_path / "plain_endpoint.py"
+    module.write_text(
+        "import syftapi_cli as sy\n\n\n"
+        "@sy.api_endpoint(path='plain.value')\n"
+        "def plain_value(context) -> int:\n"
+        "    return 1\n"
+    )
+    assert cli("endpoint", "add", module, role="admin").exit_code == 0
+    link.unlink()
+    before = tree_digest(site)
+    result = cli("endpoint", "update", "plain.value", "--worker-pool", "linked", role="admin")
+    assert_one_line_error(result, 4)
+    assert "'linked'" in result.stderr
+    assert tree_digest(site) == before
 
 
 def test_update_unknown_pool_rejected(cli, site, tiny, endpoints_file):

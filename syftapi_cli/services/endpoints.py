@@ -232,10 +232,17 @@ def update(
             method, module = pair
             version = current[side]["version"] + 1
             new_methods[side] = _store_method(datasite, path, side, method, module, version)
-    if new_methods:
+    # New code loads in the pool it will run in; a move to another pool
+    # trial-loads the code that stays, too.
+    to_load = dict(new_methods)
+    if worker_pool is not None:
+        for side in ("mock", "private"):
+            if current.get(side) and side not in to_load:
+                to_load[side] = current[side]
+    if to_load:
         pool = worker_pool if worker_pool is not None else current["worker_pool"]
         try:
-            _trial_load(datasite, pool, [(path, side, m) for side, m in new_methods.items()])
+            _trial_load(datasite, pool, [(path, side, m) for side, m in to_load.items()])
         except UsageError:
             _drop_blobs(datasite, [new_methods])
             raise

@@ -43,6 +43,7 @@ default_python = sys.executable
 _PROBE_SCRIPT = """
 import sys
 sys.stdout.write("version %d.%d\\n" % tuple(sys.version_info[:2]))
+sys.stdout.write("executable %s\\n" % sys.executable)
 sys.stdout.flush()
 if "%d.%d" % tuple(sys.version_info[:2]) != sys.argv[2]:
     sys.exit(0)
@@ -242,7 +243,12 @@ def probe(python: str) -> dict:
             "pydantic is missing, so endpoints whose parameters use annotations "
             "beyond the built-in types fail there"
         )
-    return {"version": version, "cloudpickle": report.get("cloudpickle"), "notes": notes}
+    return {
+        "version": version,
+        "cloudpickle": report.get("cloudpickle"),
+        "executable": report.get("executable") or python,
+        "notes": notes,
+    }
 
 
 def add(datasite: Datasite, actor: Identity, name: str, python: str) -> dict:
@@ -257,6 +263,10 @@ def add(datasite: Datasite, actor: Identity, name: str, python: str) -> dict:
         raise UsageError("'default' is the interpreter running syftapi; pick another name")
     python = resolve_executable(python, "--python")
     checked = probe(python)
+    # A launcher script, such as a pyenv shim, picks its interpreter anew on
+    # every start, so the pool keeps the interpreter that the probe ran in.
+    if _is_executable(checked["executable"]):
+        python = checked["executable"]
     record = {
         "name": name,
         "kind": "added",
