@@ -15,7 +15,8 @@ def write_atomic(path: Path, data: bytes | list[bytes]) -> None:
 
     The bytes go to a temporary file in the same folder, which is flushed and
     fsynced before `os.replace`, so a process killed mid-write leaves the
-    previous version intact. The file is created 0600. DATA may be a list of
+    previous version intact. The folder is fsynced after the rename so that
+    the new entry survives a power cut. The file is created 0600. DATA may be a list of
     chunks, written in order, which spares joining large blobs in memory.
     """
     chunks = data if isinstance(data, list) else [data]
@@ -32,6 +33,15 @@ def write_atomic(path: Path, data: bytes | list[bytes]) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def make_private_dir(path: Path) -> None:
