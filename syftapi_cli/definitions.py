@@ -15,6 +15,8 @@ from typing import Any, Callable
 from syftapi_cli.errors import DefinitionError
 
 DEFAULT_TIMEOUT = 60
+# Paths name record and blob files, so they stay well under file-name limits.
+MAX_PATH_LENGTH = 150
 
 # Parameter names that would clash with how endpoints are called: `context` is
 # supplied by the runtime, and `mock` and `private` are attributes of an
@@ -28,6 +30,10 @@ def validate_path(path: object) -> str:
     """Return PATH if it is an endpoint path, else raise DefinitionError."""
     if not isinstance(path, str) or not path:
         raise DefinitionError("endpoint path must be a non-empty string")
+    if len(path) > MAX_PATH_LENGTH:
+        raise DefinitionError(
+            f"invalid endpoint path {path[:40]!r}...: longer than {MAX_PATH_LENGTH} characters"
+        )
     if path.startswith(".") or path.endswith("."):
         raise DefinitionError(
             f"invalid endpoint path {path!r}: it must not start or end with a dot"

@@ -15,6 +15,9 @@ from typing import Any, Callable
 from syftapi_cli.definitions import Endpoint, function_source
 from syftapi_cli.errors import DefinitionError
 
+# Code names become part of record file names.
+MAX_NAME_LENGTH = 120
+
 
 class Constant:
     """A fixed input value bound into user code at submission."""
@@ -101,6 +104,10 @@ class UserCode:
         self.name = name if name is not None else func.__name__
         if not isinstance(self.name, str) or not self.name.isidentifier() or keyword.iskeyword(self.name):
             raise DefinitionError(f"user code name {self.name!r} is not a Python identifier")
+        if len(self.name) > MAX_NAME_LENGTH:
+            raise DefinitionError(
+                f"user code name {self.name[:40]!r}... is longer than {MAX_NAME_LENGTH} characters"
+            )
         parameters = inspect.signature(func).parameters
         for input_name in inputs:
             if input_name not in parameters:

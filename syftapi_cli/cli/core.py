@@ -3,6 +3,7 @@
 import os
 import sys
 import traceback
+from pathlib import Path
 
 import typer
 from typer.core import TyperGroup
@@ -25,8 +26,14 @@ def debug_enabled() -> bool:
     return options.debug or os.environ.get("SYFTAPI_DEBUG") == "1"
 
 
+# Error messages quote the input they reject, which may be megabytes long.
+MAX_ERROR_CHARS = 2000
+
+
 def error_line(message: str) -> None:
     text = " ".join(str(message).split("\n")).strip()
+    if len(text) > MAX_ERROR_CHARS:
+        text = f"{text[:MAX_ERROR_CHARS]}... [{len(text) - MAX_ERROR_CHARS} more characters]"
     sys.stderr.write(f"error: {text}\n")
     sys.stderr.flush()
 
@@ -40,6 +47,14 @@ class SyftapiGroup(TyperGroup):
     """Root command that turns every error into one line and an exit code."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        # Python decodes argv bytes that are not UTF-8 to lone surrogates, which
+        # would be stored in records and break every later command that prints them.
+        for argument in sys.argv[1:] if args is None else args:
+            try:
+                str(argument).encode("utf-8")
+            except UnicodeEncodeError:
+                error_line(f"invalid argument {ascii(argument)}: not valid UTF-8")
+                sys.exit(2)
         try:
             result = super().main(
                 args=args,
@@ -121,10 +136,29 @@ def confirm(question: str, yes: bool) -> None:
         raise Abort()
 
 
+def _decode_input(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"invalid {what}: not valid UTF-8 (byte {error.start})"
+        ) from None
+
+
+def read_text_input(source: str, option: str) -> str:
+    """Read the UTF-8 text of file SOURCE, or of stdin when SOURCE is '-', for OPTION."""
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {option} {source!r}: {error.strerror}") from None
+    return _decode_input(data, f"{option} {source!r}")
+
+
 def read_password(from_stdin: bool, confirm_twice: bool = False) -> str:
     """Read a password from stdin (--password-stdin) or a terminal prompt."""
     if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        line = sys.stdin.buffer.readline()
+        password = _decode_input(line, "password on stdin").rstrip("\r\n")
         if not password:
             raise UsageError("--password-stdin: no password on stdin")
         return password

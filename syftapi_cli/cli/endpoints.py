@@ -1,8 +1,6 @@
 """`syftapi endpoint` and `syftapi state`: the endpoint registry and endpoint state."""
 
 import json
-import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -59,10 +57,7 @@ def add(
 def _read_settings(source: str | None, option: str) -> dict | None:
     if source is None:
         return None
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text()
-    except OSError as error:
-        raise UsageError(f"cannot read {option} {source!r}: {error.strerror}") from None
+    text = core.read_text_input(source, option)
     try:
         settings = json.loads(text)
     except ValueError as error:

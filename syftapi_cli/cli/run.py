@@ -1,7 +1,5 @@
 """`syftapi run`: run an endpoint with keyword arguments."""
 
-import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -17,10 +15,7 @@ def read_kw_values(kw: list[str], kw_json: str | None) -> dict:
 
     values = {}
     if kw_json is not None:
-        try:
-            text = sys.stdin.read() if kw_json == "-" else Path(kw_json).read_text()
-        except (OSError, UnicodeDecodeError) as error:
-            raise UsageError(f"cannot read --kw-json {kw_json!r}: {error}") from None
+        text = core.read_text_input(kw_json, "--kw-json")
         values.update(parse_kw_json(text, repr(kw_json)))
     values.update(parse_kw_options(kw))
     return values

@@ -206,7 +206,8 @@ def create_token(
     """
     if expires_in_days is not None and not 0 < expires_in_days <= 3650:
         raise UsageError("--expires-in must be between 0 and 3650 days")
-    name = name or f"{kind}-{secrets.token_hex(3)}"
+    if name is None:
+        name = f"{kind}-{secrets.token_hex(3)}"
     if not TOKEN_NAME.match(name):
         raise UsageError(
             f"invalid token name {name!r}: use letters, digits, '.', '_' or '-'"

@@ -1,9 +1,10 @@
 """Job records: one execution each, with its status, logs and result."""
 
+import math
 import os
 import time
 
-from syftapi_cli.errors import NotFound, UsageError
+from syftapi_cli.errors import DefinitionError, NotFound, UsageError
 from syftapi_cli.runtime import processes
 from syftapi_cli.runtime.launcher import LOG_CAP_BYTES, Outcome
 from syftapi_cli.services.redact import REDACTED, redact
@@ -143,6 +144,13 @@ def list_jobs(
         raise UsageError(f"invalid status {status!r}; choose one of {', '.join(STATUSES)}")
     if limit < 1 or offset < 0:
         raise UsageError("--limit must be at least 1 and --offset at least 0")
+    if endpoint is not None:
+        from syftapi_cli.definitions import validate_path
+
+        try:
+            validate_path(endpoint)
+        except DefinitionError as error:
+            raise UsageError(f"--endpoint: {error}") from None
     if user is not None and not actor.is_owner and user.lower() != actor.email:
         return []
     wanted_user = user.lower() if user else (None if actor.is_owner else actor.email)
@@ -172,8 +180,8 @@ def list_jobs(
 def prune(datasite: Datasite, actor: Identity, older_than_days: float) -> int:
     """Delete finished jobs older than the given age, with their logs and results."""
     require_owner(actor, "pruning jobs")
-    if older_than_days < 0:
-        raise UsageError("--older-than must be 0 or more days")
+    if not math.isfinite(older_than_days) or older_than_days < 0:
+        raise UsageError(f"invalid --older-than {older_than_days}: use 0 or more days")
     cutoff = time.time() - older_than_days * 86_400
     removed = 0
     for job_id in datasite.names("jobs"):

@@ -191,7 +191,8 @@ def summary(datasite: Datasite, request: dict) -> dict:
 
 def show_code(datasite: Datasite, actor: Identity, name: str, owner: str | None = None) -> dict:
     require_member(actor, "showing code")
-    if owner and actor.is_owner:
+    if owner and owner.lower() != actor.email:
+        require_owner(actor, "showing another user's code")
         actor_for_lookup = Identity(owner.lower(), "", "data_scientist")
     else:
         actor_for_lookup = actor

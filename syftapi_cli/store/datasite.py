@@ -48,6 +48,8 @@ KINDS = (
 MARKER = "datasite.json"
 # Temporary files younger than this may belong to a writer that is still running.
 STALE_TEMP_S = 60.0
+# Leaves room for suffixes within the usual 255-byte limit on file names.
+MAX_RECORD_NAME_BYTES = 200
 # Folders swept on every open; jobs/ and results/ are large, so `jobs list`,
 # `jobs prune` and `syftapi doctor` sweep those.
 SWEPT_ON_OPEN = ("users", "tokens", "endpoints", "code", "requests", "blobs", "state", "pools")
@@ -132,12 +134,19 @@ class Datasite:
     # Records
 
     def record_path(self, kind: str, name: str) -> Path:
-        if "/" in name or name.startswith(".") or not name:
-            raise UsageError(f"invalid record name {name!r}")
+        if "/" in name or "\0" in name or name.startswith(".") or not name:
+            raise UsageError(f"invalid record name {name[:80]!r}")
+        if len(name.encode("utf-8", "surrogatepass")) > MAX_RECORD_NAME_BYTES:
+            raise UsageError(
+                f"invalid record name {name[:80]!r}...: longer than "
+                f"{MAX_RECORD_NAME_BYTES} bytes"
+            )
         return self.root / kind / f"{name}.json"
 
     def read(self, kind: str, name: str) -> dict | None:
         """Return record NAME of KIND, or None if it does not exist."""
+        if len(name.encode("utf-8", "surrogatepass")) > MAX_RECORD_NAME_BYTES:
+            return None  # no such record can have been written
         path = self.record_path(kind, name)
         try:
             return self._read_json(path)
