@@ -72,8 +72,12 @@ def _copy_log(fd: int, log_path: Path | None, sink: dict) -> None:
     sink["dropped"] = dropped
 
 
-def _end_worker(process: subprocess.Popen) -> None:
-    """Kill the worker's group and every descendant, including ones that left it."""
+def _end_worker(process: subprocess.Popen, own_children: set[int]) -> None:
+    """Kill the worker's group and every descendant, including ones that left it.
+
+    OWN_CHILDREN are this process's children from before the worker started;
+    they are not the worker's, so they are spared.
+    """
     tree = processes.descendants(process.pid)
     try:
         os.killpg(process.pid, signal.SIGKILL)
@@ -84,7 +88,7 @@ def _end_worker(process: subprocess.Popen) -> None:
     with _live_lock:
         _live_workers.discard(process.pid)
         keep = set(_live_workers)
-    processes.reap_orphans(keep)
+    processes.reap_orphans(keep | own_children)
 
 
 def run_worker(
@@ -92,6 +96,9 @@ def run_worker(
 ) -> Outcome:
     """Run REQUEST in a new worker; kill it and its descendants after TIMEOUT seconds."""
     processes.become_subreaper()
+    # NOTE: a child that another thread of this process starts while the
+    # worker runs is taken for an orphan of the worker and killed at its end.
+    own_children = processes.children()
     answer_read, answer_write = os.pipe()
     log_read, log_write = os.pipe()
     request = {**request, "answer_fd": answer_write}
@@ -136,7 +143,7 @@ def run_worker(
         timed_out = False
     except subprocess.TimeoutExpired:
         timed_out = True
-    _end_worker(process)
+    _end_worker(process, own_children)
     for reader in readers:
         reader.join(timeout=5)
     duration = time.monotonic() - started

@@ -71,12 +71,23 @@ def kill_all(pids: set[int]) -> None:
             pass
 
 
+def children() -> set[int]:
+    """Return the pids whose parent is this process (Linux), else an empty set."""
+    if not _subreaper:
+        return set()
+    me = os.getpid()
+    return {pid for pid, parent in _parents().items() if parent == me}
+
+
 def reap_orphans(keep: set[int]) -> None:
-    """Kill and reap descendants re-parented to this process, except KEEP."""
+    """Kill and reap descendants re-parented to this process, except KEEP.
+
+    KEEP must hold this process's own children, such as the other live
+    workers and the processes it had started before the worker.
+    """
     if not _subreaper:
         return
-    me = os.getpid()
-    orphans = {pid for pid, parent in _parents().items() if parent == me} - keep
+    orphans = children() - keep
     for orphan in orphans:
         kill_all(descendants(orphan) | {orphan})
     for orphan in orphans:
