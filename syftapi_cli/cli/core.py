@@ -136,13 +136,11 @@ def confirm(question: str, yes: bool) -> None:
         raise Abort()
 
 
-def _decode_input(data: bytes, what: str) -> str:
+def _decode_input(data: bytes, input_name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise UsageError(
-            f"invalid {what}: not valid UTF-8 (byte {error.start})"
-        ) from None
+        raise UsageError(f"invalid {input_name}: not valid UTF-8 (byte {error.start})") from None
 
 
 def read_text_input(source: str, option: str) -> str:

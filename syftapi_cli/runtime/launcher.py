@@ -75,8 +75,8 @@ def _copy_log(fd: int, log_path: Path | None, sink: dict) -> None:
 def _end_worker(process: subprocess.Popen, own_children: set[int]) -> None:
     """Kill the worker's group and every descendant, including ones that left it.
 
-    OWN_CHILDREN are this process's children from before the worker started;
-    they are not the worker's, so they are spared.
+    OWN_CHILDREN, this process's children from before the worker started,
+    are spared because they are not the worker's.
     """
     tree = processes.descendants(process.pid)
     try:
