@@ -18,6 +18,7 @@ from syftapi_cli.cli.output import (
 )
 
 jobs_app = typer.Typer(help="List, show and prune jobs.", no_args_is_help=True)
+PRIVATE_LOGS_NOTE = "(logs of the private side are kept for the data owners)"
 COLUMNS = ["id", "endpoint", "code", "user", "side", "status", "started_at", "duration_s"]
 
 
@@ -56,14 +57,17 @@ def show(
 
     site, actor = core.login_context()
     job = jobs.get(site, actor, job_id)
-    logs = jobs.read_logs(site, job["id"])
+    # A private-side job belongs to a scientist only as an input of their
+    # approved code; its logs and result are the data owner's, not theirs.
+    private_hidden = job["side"] == "private" and job["endpoint"] and not actor.is_owner
+    logs = PRIVATE_LOGS_NOTE if private_hidden else jobs.read_logs(site, job["id"])
     error = job["error"]
     if error and not actor.is_owner:
         error = {k: v for k, v in error.items() if k != "traceback"}
         if job["side"] == "private":
             error = {"type": error["type"], "message": "details are kept for the data owners"}
     result_payload = result_error = None
-    if job["result_stored"]:
+    if job["result_stored"] and not private_hidden:
         what = f"result of job {job['id']}"
         render_format = "json" if fmt is OutputFormat.json else "table"
         try:
