@@ -351,6 +351,21 @@ def test_private_update_needs_reapproval(site, cli, user_code, tmp_path):
     assert json.loads(succeeded(run_code(cli, "first_row"))) == "changed_private"
 
 
+def test_readded_input_needs_reapproval(site, cli, user_code):
+    request_id = submit_and_approve(cli, user_code, "first_row")
+    succeeded(cli("endpoint", "delete", SAMPLE_PATH, "--yes", role="admin"))
+    readded = cli("endpoint", "add", "sample_endpoints.walkthrough:get_data_sample", role="admin")
+    succeeded(readded)
+
+    blocked = run_code(cli, "first_row")
+    assert_one_line_error(blocked, 5)
+    assert "deleted and added again" in blocked.stderr
+    assert request_id in blocked.stderr
+
+    succeeded(cli("requests", "approve", request_id, "--yes", role="admin"))
+    assert json.loads(succeeded(run_code(cli, "first_row"))) == "private_example"
+
+
 def test_deleted_input_endpoint_not_found(site, cli, user_code):
     submit_and_approve(cli, user_code, "first_row")
     succeeded(cli("endpoint", "delete", SAMPLE_PATH, "--yes", role="admin"))

@@ -151,10 +151,15 @@ def _visible_requests(datasite: Datasite, actor: Identity) -> list[dict]:
 def changed_inputs(datasite: Datasite, request: dict) -> list[str]:
     """Describe input endpoints that changed since approval, or were deleted."""
     changes = []
+    # Versions restart at 1 when a path is deleted and added again, so the
+    # record's creation time tells a new endpoint from the approved one.
+    approved_created = request.get("approved_endpoints") or {}
     for path, approved in (request["approved_versions"] or {}).items():
         record = datasite.read("endpoints", path)
         if record is None:
             changes.append(f"{path} was deleted")
+        elif approved_created.get(path, record["created_at"]) != record["created_at"]:
+            changes.append(f"{path} was deleted and added again")
         elif endpoint_version(record) != approved:
             changes.append(f"{path} changed (version {approved} to {endpoint_version(record)})")
     return changes
@@ -280,7 +285,7 @@ def approve(datasite: Datasite, actor: Identity, request_id: str) -> dict:
     with datasite.lock():
         request = get_request(datasite, actor, request_id)
         _reviewable(request, datasite)
-        versions = {}
+        versions, created = {}, {}
         for path in request["submitted_versions"]:
             record = datasite.read("endpoints", path)
             if record is None:
@@ -289,12 +294,14 @@ def approve(datasite: Datasite, actor: Identity, request_id: str) -> dict:
                     "deny the request instead"
                 )
             versions[path] = endpoint_version(record)
+            created[path] = record["created_at"]
         request.update(
             status="approved",
             reason=None,
             reviewed_by=actor.email,
             reviewed_at=time.time(),
             approved_versions=versions,
+            approved_endpoints=created,
         )
         datasite.write("requests", request["id"], request)
     audit.record(datasite, actor.email, "approve request", f"{request['id']} ({request['code']} by {request['requested_by']})")
