@@ -292,13 +292,20 @@ def test_concurrent_writers_lose_nothing(cli, site, tmp_path, record_property):
 
 
 def wait_for_temporary_file(home: Path, limit_s: float = 5.0) -> None:
-    """Poll until a writer has a temporary file open under HOME, or LIMIT_S passes."""
+    """Poll until a writer has a new temporary file open under HOME, or LIMIT_S passes.
+
+    Files left by earlier kills do not count.
+    """
     folders = [home / "endpoints", home / "state"]
+    earlier = set(temporary_files(home))
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
         for folder in folders:
             with os.scandir(folder) as entries:
-                if any(entry.name.startswith(TEMP_PREFIX) for entry in entries):
+                if any(
+                    entry.name.startswith(TEMP_PREFIX) and Path(entry.path) not in earlier
+                    for entry in entries
+                ):
                     return
 
 

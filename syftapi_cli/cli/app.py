@@ -20,7 +20,7 @@ Exit codes:
   3  not logged in, wrong credentials, or permission denied
   4  not found (endpoint, user, request, job, pool, datasite)
   5  user code not runnable yet: pending approval, or denied
-  6  the datasite is damaged or incompatible
+  6  the datasite is damaged, incompatible or unsafe
 """
 
 app = typer.Typer(
