@@ -29,20 +29,25 @@ EMAILS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
-    """Point SYFTAPI_HOME and SYFTAPI_CONFIG_DIR into tmp_path; never the real user's."""
+def isolate(patch: pytest.MonkeyPatch, root: Path) -> Path:
+    """Point SYFTAPI_HOME and SYFTAPI_CONFIG_DIR into ROOT and work there; return the home."""
     for name in list(os.environ):
         if name.startswith("SYFTAPI_"):
-            monkeypatch.delenv(name)
-    home = tmp_path / "home"
-    monkeypatch.setenv("SYFTAPI_HOME", str(home))
-    monkeypatch.setenv("SYFTAPI_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SYFTAPI_INSECURE_FAST_HASH", "1")
-    monkeypatch.chdir(tmp_path)
+            patch.delenv(name)
+    home = root / "home"
+    patch.setenv("SYFTAPI_HOME", str(home))
+    patch.setenv("SYFTAPI_CONFIG_DIR", str(root / "config"))
+    patch.setenv("SYFTAPI_INSECURE_FAST_HASH", "1")
+    patch.chdir(root)
     core.options.state_dir = None
     core.options.debug = False
     return home
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    """Isolate every test in tmp_path; never touch the real user's folders."""
+    return isolate(monkeypatch, tmp_path)
 
 
 @dataclass
@@ -94,6 +99,12 @@ def assert_one_line_error(result, exit_code: int) -> None:
 @pytest.fixture
 def site(cli, isolated_home):
     """A datasite with the walkthrough endpoints and one user per role, each with a token."""
+    populate(cli, "sample_endpoints.walkthrough")
+    return isolated_home
+
+
+def populate(cli: Invoker, *endpoint_targets) -> None:
+    """Create a datasite with one user and token per role, then add ENDPOINT_TARGETS as admin."""
     result = cli("init", "--admin-email", EMAILS["admin"], "--password-stdin", input=PASSWORDS["admin"] + "\n")
     assert result.exit_code == 0, result.stderr
     token = cli("token", "create", "--name", "tests")
@@ -112,9 +123,9 @@ def site(cli, isolated_home):
         )
         assert created.exit_code == 0, created.stderr
         cli.tokens[role] = created.stdout.strip()
-    added = cli("endpoint", "add", "sample_endpoints.walkthrough", role="admin")
-    assert added.exit_code == 0, added.stderr
-    return isolated_home
+    for target in endpoint_targets:
+        added = cli("endpoint", "add", target, role="admin")
+        assert added.exit_code == 0, added.stderr
 
 
 def run_syftapi(*args, input=None, env=None, cwd=None, timeout=120):

@@ -17,12 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from syftapi_cli.cli import core
 from tests.conftest import (
-    EMAILS,
-    PASSWORDS,
     Invoker,
     assert_one_line_error,
+    isolate,
+    populate,
     run_syftapi,
     tree_digest,
 )
@@ -75,33 +74,6 @@ def _succeed(cli: Invoker, command: str, **options):
     return result
 
 
-def _build_site(cli: Invoker) -> None:
-    """Run the steps of the `site` fixture, then add a module of typed endpoints."""
-    admin = EMAILS["admin"]
-    _succeed(
-        cli,
-        f"init --admin-email {admin} --password-stdin",
-        input=PASSWORDS["admin"] + "\n",
-    )
-    cli.tokens["admin"] = _succeed(cli, "token create --name tests").stdout.strip()
-    for role in ("data_owner", "data_scientist", "guest"):
-        _succeed(
-            cli,
-            f"users register --email {EMAILS[role]} --name {role.title()} "
-            f"--role {role} --password-stdin",
-            input=PASSWORDS[role] + "\n",
-            role="admin",
-        )
-        created = _succeed(
-            cli,
-            "token create --name tests",
-            env={"SYFTAPI_USER": EMAILS[role], "SYFTAPI_PASSWORD": PASSWORDS[role]},
-        )
-        cli.tokens[role] = created.stdout.strip()
-    _succeed(cli, "endpoint add sample_endpoints.walkthrough", role="admin")
-    _succeed(cli, "endpoint add files/typed.py", role="admin")
-
-
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     """A datasite with users, endpoints, one pending request and one finished job."""
@@ -115,16 +87,9 @@ def seeded(tmp_path_factory):
     script.chmod(0o755)
 
     with pytest.MonkeyPatch.context() as patch:
-        for name in list(os.environ):
-            if name.startswith("SYFTAPI_"):
-                patch.delenv(name)
-        patch.setenv("SYFTAPI_HOME", str(root / "home"))
-        patch.setenv("SYFTAPI_CONFIG_DIR", str(root / "config"))
-        patch.setenv("SYFTAPI_INSECURE_FAST_HASH", "1")
-        patch.chdir(root)
-        core.options.state_dir = None
+        isolate(patch, root)
         cli = Invoker()
-        _build_site(cli)
+        populate(cli, "sample_endpoints.walkthrough", "files/typed.py")
         submitted = _succeed(
             cli,
             "code submit sample_endpoints.user_code:get_sample_fixed_length",

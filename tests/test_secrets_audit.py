@@ -3,19 +3,19 @@
 import base64
 import datetime
 import json
-import os
 import shutil
 import stat
 import time
 
 import pytest
 
-from syftapi_cli.cli import core
 from tests.conftest import (
     EMAILS,
     PASSWORDS,
     Invoker,
     assert_one_line_error,
+    isolate,
+    populate,
     run_syftapi,
     tree_digest,
 )
@@ -170,27 +170,6 @@ def output_of(result) -> str:
     return result.stdout + result.stderr
 
 
-def build_datasite(cli, module) -> None:
-    """Create a datasite with one user and token per role and the vault endpoints."""
-    created = cli("init", "--admin-email", EMAILS["admin"], "--password-stdin", input=PASSWORDS["admin"] + "\n")
-    assert created.exit_code == 0, created.stderr
-    token = cli("token", "create", "--name", "tests")
-    assert token.exit_code == 0, token.stderr
-    cli.tokens["admin"] = token.stdout.strip()
-    for role in ("data_owner", "data_scientist", "guest"):
-        registered = cli(
-            "users", "register", "--email", EMAILS[role], "--name", role.title(),
-            "--role", role, "--password-stdin", input=PASSWORDS[role] + "\n", role="admin",
-        )
-        assert registered.exit_code == 0, registered.stderr
-        login = {"SYFTAPI_USER": EMAILS[role], "SYFTAPI_PASSWORD": PASSWORDS[role]}
-        created = cli("token", "create", "--name", "tests", env=login)
-        assert created.exit_code == 0, created.stderr
-        cli.tokens[role] = created.stdout.strip()
-    added = cli("endpoint", "add", module, role="admin")
-    assert added.exit_code == 0, added.stderr
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     """Build the datasite once per module, so that each test starts from a copy of it."""
@@ -207,15 +186,8 @@ def template(tmp_path_factory):
     )
     cli = Invoker()
     with pytest.MonkeyPatch.context() as patch:
-        for name in list(os.environ):
-            if name.startswith("SYFTAPI_"):
-                patch.delenv(name)
-        patch.setenv("SYFTAPI_HOME", str(root / "home"))
-        patch.setenv("SYFTAPI_CONFIG_DIR", str(root / "config"))
-        patch.setenv("SYFTAPI_INSECURE_FAST_HASH", "1")
-        patch.chdir(root)
-        core.options.state_dir = None
-        build_datasite(cli, module)
+        isolate(patch, root)
+        populate(cli, module)
     return root, cli.tokens
 
 
