@@ -598,3 +598,95 @@ def test_tampered_blob_never_runs(cli, site, endpoint_dir, tmp_path):
     assert_one_line_error(result, 6)
     assert "bad signature" in result.stderr
     assert not marker.exists()
+
+
+# Control characters from users reach the terminal escaped
+
+ESCAPE_SOURCE = '''
+import syftapi_cli as sy
+
+
+@sy.api_endpoint(path="hard.escapes", description="title\\x1b]0;owned\\x07 here")
+def escapes(context) -> str:
+    print("log \\x1b[2K\\x1b[1Gline")
+    return "cell \\x1b[31mred\\u202e"
+
+
+@sy.api_endpoint(path="hard.escape_error")
+def escape_error(context) -> str:
+    raise ValueError("bad \\x1b[2K value")
+'''
+
+# The source holds real escape characters: on a terminal that honours them,
+# the decoy comment erases the line before it.
+HIDING_CODE = '''
+import syftapi_cli as sy
+
+
+@sy.syft_function_single_use(data="my_org.get_data_sample")
+def innocent(data):
+    rows = data(length=2)
+    rows = rows.drop(columns=["data"])  # \x1b[2K\x1b[1G    return rows   # harmless
+    return rows
+'''
+
+RAW_CONTROLS = ("\x1b", "\x07", "\u202e")
+
+
+def assert_escaped(text: str) -> None:
+    for character in RAW_CONTROLS:
+        assert character not in text, repr(character)
+
+
+@pytest.fixture
+def escapes(cli, site, endpoint_dir):
+    write_source(endpoint_dir / "escape_ep.py", ESCAPE_SOURCE)
+    add_ok(cli, "endpoints/escape_ep.py")
+
+
+def test_escapes_in_result_shown(cli, escapes):
+    result = cli("run", "hard.escapes", role="guest")
+    assert result.exit_code == 0, result.stderr
+    assert "cell \\x1b[31mred\\u202e" in result.stdout
+    assert_escaped(result.stdout)
+
+
+def test_escapes_in_result_json(cli, escapes):
+    result = cli("run", "hard.escapes", "--format", "json", role="guest")
+    assert json.loads(result.stdout) == "cell \x1b[31mred\u202e"
+
+
+def test_escapes_in_logs_and_errors(cli, escapes):
+    cli("run", "hard.escapes", role="admin")
+    shown = cli("jobs", "show", newest_job(cli, "admin"), role="admin")
+    assert "log \\x1b[2K\\x1b[1Gline" in shown.stdout
+    assert_escaped(shown.stdout)
+    failed = cli("run", "hard.escape_error", role="admin")
+    assert failed.exit_code == 1
+    assert "bad \\x1b[2K value" in failed.stderr
+    assert_escaped(failed.stderr)
+
+
+def test_escapes_in_description_terminal(cli, escapes, monkeypatch):
+    from syftapi_cli.cli import endpoints as endpoint_commands
+
+    monkeypatch.setattr(endpoint_commands, "stdout_is_terminal", lambda: True)
+    shown = cli("endpoint", "show", "hard.escapes", role="guest", env=TERMINAL_ENV)
+    assert shown.exit_code == 0, shown.stderr
+    assert "\\x1b]0;owned\\x07" in shown.stdout
+    assert_escaped(shown.stdout)
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_reviewer_sees_hidden_line(cli, site, tmp_path, monkeypatch, terminal):
+    from syftapi_cli.cli import code as code_commands
+
+    monkeypatch.setattr(code_commands, "stdout_is_terminal", lambda: terminal)
+    module = tmp_path / "hiding_code.py"
+    module.write_text(HIDING_CODE)
+    submitted = cli("code", "submit", f"{module}:innocent", role="data_scientist")
+    assert submitted.exit_code == 0, submitted.stderr
+    shown = cli("requests", "show", submitted.stdout.strip(), role="admin", env=TERMINAL_ENV)
+    assert shown.exit_code == 0, shown.stderr
+    assert "\\x1b[2K\\x1b[1G" in shown.stdout
+    assert_escaped(shown.stdout)

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from syftapi_cli.cli import core
+from syftapi_cli.cli.visible import visible
 from syftapi_cli.cli.output import (
     iso_time,
     FormatOption,
@@ -89,7 +90,7 @@ def _render_detail(view: dict, fmt: OutputFormat) -> None:
     if stdout_is_terminal():
         from rich.syntax import Syntax
 
-        console().print(Syntax(view["source"].rstrip(), "python"))
+        console().print(Syntax(visible(view["source"].rstrip()), "python"))
     else:
         write("\n" + view["source"].rstrip())
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from typer.core import TyperGroup
 
+from syftapi_cli.cli.visible import visible
 from syftapi_cli._click_compat import Abort, ClickException, Exit, NoArgsIsHelpError
 from syftapi_cli.errors import ConfirmationRequired, SyftapiError, UsageError
 
@@ -31,7 +32,7 @@ MAX_ERROR_CHARS = 2000
 
 
 def error_line(message: str) -> None:
-    text = " ".join(str(message).split("\n")).strip()
+    text = " ".join(visible(str(message)).split("\n")).strip()
     if len(text) > MAX_ERROR_CHARS:
         text = f"{text[:MAX_ERROR_CHARS]}... [{len(text) - MAX_ERROR_CHARS} more characters]"
     sys.stderr.write(f"error: {text}\n")
@@ -39,7 +40,7 @@ def error_line(message: str) -> None:
 
 
 def note(message: str) -> None:
-    sys.stderr.write(f"{message}\n")
+    sys.stderr.write(f"{visible(message)}\n")
     sys.stderr.flush()
 
 
@@ -91,6 +92,7 @@ class SyftapiGroup(TyperGroup):
                 traceback.print_exc(file=sys.stderr)
             details = getattr(error, "details", None)
             if details:
+                details = visible(details)
                 sys.stderr.write(details if details.endswith("\n") else details + "\n")
             error_line(str(error))
             raise Exit(error.exit_code) from None

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from syftapi_cli.cli import core
+from syftapi_cli.cli.visible import visible
 from syftapi_cli.cli.output import (
     FormatOption,
     OutputFormat,
@@ -248,17 +249,17 @@ def _render_view(view: dict) -> None:
     out = console()
     out.print(Text(header, style="bold"))
     if view["description"]:
-        out.print(Markdown(view["description"]))
+        out.print(Markdown(visible(view["description"])))
     for title, code, helpers in _code_blocks(view):
         if code:
-            body = Syntax(code.rstrip(), "python", line_numbers=False)
+            body = Syntax(visible(code.rstrip()), "python", line_numbers=False)
         else:
             body = Text(_hidden_reason(view, title), style="dim")
         out.print(Panel(body, title=Text(title), title_align="left"))
         for helper in helpers or []:
             out.print(
                 Panel(
-                    Syntax((helper["source"] or "").rstrip(), "python"),
+                    Syntax(visible((helper["source"] or "").rstrip()), "python"),
                     title=Text(f"helper {helper['name']}"),
                     title_align="left",
                 )

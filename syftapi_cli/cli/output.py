@@ -16,6 +16,8 @@ from typing import Annotated, Iterator
 
 import typer
 
+from syftapi_cli.cli.visible import visible
+
 
 class OutputFormat(str, enum.Enum):
     table = "table"
@@ -53,6 +55,7 @@ def console(stderr: bool = False):
 
 
 def write(text: str) -> None:
+    text = visible(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
@@ -96,12 +99,12 @@ def rich_table(columns: list[str], blocks: list[list[list[str]]], caption: str |
 
     table = Table(caption=caption, show_lines=False)
     for column in columns:
-        table.add_column(Text(column), overflow="fold")
+        table.add_column(Text(visible(column)), overflow="fold")
     for index, block in enumerate(blocks):
         if index:
             table.add_row(*(Text("…") for _ in columns))
         for row in block:
-            table.add_row(*(Text(cell) for cell in row))
+            table.add_row(*(Text(visible(cell)) for cell in row))
     return table
 
 
