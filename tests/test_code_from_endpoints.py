@@ -71,6 +71,12 @@ def public_total(total, offset: int):
 
 
 @sy.syft_function_single_use(data="my_org.get_data_sample")
+def fails_once(data):
+    data(length=1)
+    raise ValueError("failed after reading")
+
+
+@sy.syft_function_single_use(data="my_org.get_data_sample")
 def returns_nothing(data):
     data(length=1)
 """
@@ -286,12 +292,17 @@ def test_error_job_hidden_from_submitter(site, cli, user_code):
     assert "leaked" not in output
 
 
-def test_failed_run_keeps_run_allowance(site, cli, user_code):
-    submit_and_approve(cli, user_code, "raises_error")
+def test_failed_run_uses_run_allowance(site, cli, user_code):
+    submit_and_approve(cli, user_code, "fails_once")
 
-    run_code(cli, "raises_error")
-    detail = json.loads(succeeded(cli("code", "show", "raises_error", "-f", "json", role="data_scientist")))
-    assert detail["runs"] == 0
+    first = run_code(cli, "fails_once")
+    assert first.exit_code == 1
+    detail = json.loads(succeeded(cli("code", "show", "fails_once", "-f", "json", role="data_scientist")))
+    assert detail["runs"] == 1
+    again = run_code(cli, "fails_once")
+    assert_one_line_error(again, 5)
+    assert "no result is stored" in again.stderr
+    assert len(code_jobs(cli, "fails_once")) == 1
 
 
 # Run limits

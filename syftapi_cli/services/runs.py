@@ -301,8 +301,9 @@ def _stored_code_result(datasite: Datasite, request: dict, fmt: str) -> RunResul
     name, job_id = request["code"], request["result_job"]
     if job_id is None or datasite.read_blob("results", job_id) is None:
         raise NotRunnable(
-            f"user code {name!r} has used its {request['run_limit']} run(s) and kept no "
-            "result; submit it again for a new approval"
+            f"user code {name!r} has used its {request['run_limit']} run(s) and no result "
+            "is stored, because a run failed or is still running; submit it again for "
+            "a new approval"
         )
     payload = render_stored(datasite, "results", job_id, f"result of job {job_id}", fmt)
     runs = "once" if request["run_limit"] == 1 else f"{request['run_limit']} times"

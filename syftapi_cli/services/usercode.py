@@ -365,12 +365,17 @@ def reserve_run(datasite: Datasite, request_id: str) -> tuple[dict, bool]:
     return request, True
 
 
-def settle_run(datasite: Datasite, request_id: str, job_id: str, completed: bool) -> None:
-    """Keep the job's result for later runs, or give the run back if it failed."""
+def settle_run(datasite: Datasite, request_id: str, job_id: str | None, completed: bool) -> None:
+    """Keep the job's result for later runs, or give the run back if no worker started.
+
+    A run that started and failed keeps its place in the limit, because it
+    may have reached the private data; otherwise code that raises on purpose
+    could run on private data any number of times.
+    """
     with datasite.lock():
         request = datasite.read("requests", request_id)
         if completed:
             request["result_job"] = job_id
-        else:
+        elif job_id is None:
             request["runs"] = max(0, request["runs"] - 1)
         datasite.write("requests", request_id, request)
