@@ -655,4 +655,28 @@ def test_writable_datasite_subprocess(vault):
     assert len(lines) == 1, rejected.stderr
     assert lines[0].startswith("error: ")
     assert "writable by other OS users" in lines[0]
-    assert "chmod 700" in lines[0]
+    assert "chmod -R go-rwx" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "relative, mode, words",
+    [
+        ("blobs", 0o777, "writable by other OS users"),
+        ("endpoints", 0o720, "writable by other OS users"),
+        ("key", 0o644, "open to other OS users"),
+    ],
+)
+def test_open_inner_path_rejected(cli, vault, relative, mode, words):
+    target = vault / relative
+    original = stat.S_IMODE(target.stat().st_mode)
+    target.chmod(mode)
+    before = tree_digest(vault)
+    try:
+        ran = cli("run", PUBLIC, role="guest")
+        assert_one_line_error(ran, 6)
+        assert words in ran.stderr
+        assert str(target) in ran.stderr
+        assert tree_digest(vault) == before
+    finally:
+        target.chmod(original)
+    assert cli("run", PUBLIC, role="guest").exit_code == 0

@@ -69,6 +69,34 @@ def hash_name(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def _check_private(root: Path) -> None:
+    """Raise DamagedState if other OS users could change the datasite or read its key.
+
+    Write access to any folder would let them plant blobs, and the key
+    would let them sign those blobs.
+    """
+    for path in (root, *(root / kind for kind in KINDS)):
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            continue
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise DamagedState(
+                f"datasite folder '{path}' is writable by other OS users "
+                f"(mode {stat.S_IMODE(mode):o}); run 'chmod -R go-rwx {root}' first"
+            )
+    key = root / "key"
+    try:
+        mode = key.stat().st_mode
+    except FileNotFoundError:
+        return
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise DamagedState(
+            f"datasite key '{key}' is open to other OS users (mode "
+            f"{stat.S_IMODE(mode):o}); run 'chmod -R go-rwx {root}' first"
+        )
+
+
 class Datasite:
     """Access to one state directory's records, blobs and locks."""
 
@@ -104,12 +132,7 @@ class Datasite:
         root = root.expanduser()
         if not (root / MARKER).is_file():
             raise NotFound(f"no datasite at '{root}'; run 'syftapi init' to create one")
-        mode = root.stat().st_mode
-        if mode & (stat.S_IWGRP | stat.S_IWOTH):
-            raise DamagedState(
-                f"datasite '{root}' is writable by other OS users "
-                f"(mode {stat.S_IMODE(mode):o}); run 'chmod 700 {root}' first"
-            )
+        _check_private(root)
         datasite = cls(root)
         datasite.sweep_temporary_files(SWEPT_ON_OPEN)
         return datasite
