@@ -604,8 +604,19 @@ def older_schema(data: bytes) -> bytes:
     return json.dumps({**json.loads(data), "schema": SCHEMA - 1}).encode()
 
 
+def with_fields(**changes):
+    def change(data: bytes) -> bytes:
+        return json.dumps({**json.loads(data), **changes}).encode()
+
+    return change
+
+
 # damage: (change to the file's bytes, words of the error, next step it names)
 DAMAGES = {
+    "timeout_text": (with_fields(timeout="abc"), "'timeout' should be a number", RESTORE_HINT),
+    "timeout_negative": (with_fields(timeout=-5), "'timeout' should be a positive", RESTORE_HINT),
+    "parameters_null": (with_fields(parameters=None), "'parameters' should be a list", RESTORE_HINT),
+    "mock_missing": (with_fields(mock="gone"), "'mock' should be an object", RESTORE_HINT),
     "truncated": (truncate, "not valid JSON", RESTORE_HINT),
     "garbled": (garble, "not valid JSON", RESTORE_HINT),
     "no_schema": (drop_schema, "no schema version", RESTORE_HINT),
@@ -622,6 +633,7 @@ def test_damaged_endpoint_record_rejected(cli, site, damage):
     before = tree_digest(site)
     commands = [
         ("endpoint", "show", SUM),
+        ("endpoint", "list"),
         ("run", SUM, "--kw", "number_1=2", "--kw", "number_2=3"),
     ]
     for command in commands:
@@ -631,6 +643,9 @@ def test_damaged_endpoint_record_rejected(cli, site, damage):
         assert words in result.stderr
         assert next_step in result.stderr
         assert tree_digest(site) == before
+    checked, problems = doctor(cli)
+    assert checked.exit_code == 6
+    assert [(p["kind"], p["path"]) for p in problems] == [("record", str(path))]
 
 
 def user_record_path(home: Path) -> Path:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from syftapi_cli.errors import DamagedState, NotFound, UsageError
+from syftapi_cli.store import fields
 from syftapi_cli.store.files import (
     TEMP_PREFIX,
     file_lock,
@@ -267,6 +268,11 @@ class Datasite:
                     "cannot migrate; restore it from a backup or delete it"
                 )
             record = {**migrate(path.parent.name, record), "schema": record["schema"] + 1}
+        wrong = fields.problem(path.parent.name, record)
+        if wrong is not None:
+            raise DamagedState(
+                f"record '{path}' is corrupt ({wrong}); restore it from a backup or delete it"
+            )
         return record
 
     def _write_json(self, path: Path, record: dict) -> None:
