@@ -195,6 +195,22 @@ def test_kw_json_stdin(cli, site):
     assert json.loads(result.stdout) == 42
 
 
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("[" * 100_000, "nested too deeply"),
+        ('{"number_1": "\\ud800", "number_2": 1}', "lone surrogate"),
+    ],
+    ids=["deep_nesting", "lone_surrogate"],
+)
+def test_kw_json_unusable_rejected(cli, site, text, words):
+    before = tree_digest(site)
+    result = run_sum(cli, "--kw-json", "-", input=text)
+    assert_one_line_error(result, 2)
+    assert words in result.stderr
+    assert tree_digest(site) == before
+
+
 def test_kw_overrides_kw_json(cli, site, tmp_path):
     values = tmp_path / "values.json"
     values.write_text(json.dumps({"number_1": 100, "number_2": 1}))

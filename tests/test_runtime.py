@@ -90,6 +90,8 @@ def leaky(context):
     print("plain", key)
     print("json", json.dumps(key))
     print("base64", base64.b64encode(key.encode()).decode())
+    print("repr", repr(key))
+    print("unescaped", json.dumps(key + "é", ensure_ascii=False))
     return "printed"
 
 
@@ -314,7 +316,13 @@ def test_logs_redact_secret(cli, add_endpoint):
     logs = show_job(cli, "admin", newest_job(cli, "admin")["id"])["logs"]
     for form, text in SECRET_FORMS.items():
         assert text not in logs, form
-    assert logs.splitlines() == ["plain ***", 'json "***"', "base64 ***"]
+    assert logs.splitlines() == [
+        "plain ***",
+        'json "***"',
+        "base64 ***",
+        "repr '***'",
+        'unescaped "***é"',
+    ]
 
 
 @pytest.mark.parametrize("role", ["admin", "data_scientist"])
@@ -369,3 +377,23 @@ def test_argv_lacks_settings(cli, add_endpoint):
     assert SECRET not in command_line
     assert SECRET_FORMS["json"] not in command_line
     assert SECRET_FORMS["base64"] not in command_line
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        json.dumps('p"a\\ss/é✓+/=x', ensure_ascii=False),
+        json.dumps('p"a\\ss/é✓+/=x'),
+        repr('p"a\\ss/é✓+/=x'),
+        ascii('p"a\\ss/é✓+/=x'),
+    ],
+    ids=["json_unicode", "json_ascii", "repr", "ascii"],
+)
+def test_redact_non_ascii_forms(printed):
+    from syftapi_cli.services.redact import redact, secret_values
+
+    secrets = secret_values({"api_key": 'p"a\\ss/é✓+/=x'})
+    assert redact(f"value {printed} end", secrets) in (
+        'value "***" end',
+        "value '***' end",
+    )

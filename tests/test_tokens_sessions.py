@@ -1,7 +1,10 @@
 """Login sessions, API tokens and the SYFTAPI_* identity variables."""
 
 import json
+import os
 import stat
+import subprocess
+import sys
 import time
 
 from tests.conftest import (
@@ -414,3 +417,23 @@ def test_reregistered_user_old_token(cli, site):
     )
     assert registered.exit_code == 0, registered.stderr
     assert_one_line_error(whoami(cli, role="guest"), 3)
+
+
+def test_token_name_option_like_rejected(cli, site):
+    before = tree_digest(site)
+    result = cli("token", "create", "--name=--expires-in", role="admin")
+    assert_one_line_error(result, 2)
+    assert "not starting with '-'" in result.stderr
+    assert tree_digest(site) == before
+
+
+def test_undecodable_token_env_rejected(cli, site):
+    environment = {**os.environ, "SYFTAPI_TOKEN": "sya_\udcff"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "syftapi_cli", "whoami"],
+        env={k: os.fsencode(v) for k, v in environment.items()},
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 3, completed.stderr
+    assert completed.stderr == "error: SYFTAPI_TOKEN is not valid UTF-8\n"

@@ -153,7 +153,8 @@ def print_result(kind: str, payload: bytes) -> None:
         return
     total = description["total_rows"]
     shown = sum(len(block) for block in description["blocks"])
-    caption = f"{total} rows" if shown == total else f"{total} rows (first and last {shown // 2} shown)"
+    rows = "1 row" if total == 1 else f"{total} rows"
+    caption = rows if shown == total else f"{rows} (first and last {shown // 2} shown)"
     print_table(description["columns"], description["blocks"], caption)
 
 

@@ -28,7 +28,7 @@ from syftapi_cli.store.files import make_private_dir, write_atomic
 _EMAIL = re.compile(r"[^@\s/\\]+@[^@\s/\\]+\Z")
 TOKEN_PREFIX = "sya_"
 SESSION_DAYS = 30
-TOKEN_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}\Z")
+TOKEN_NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]{0,63}\Z")
 
 
 def validate_email(email: str) -> str:
@@ -135,7 +135,7 @@ def set_role(datasite: Datasite, actor: Identity, email: str, role: str) -> Iden
     with datasite.lock():
         user = get_user(datasite, email)
         if user["role"] in (ADMIN, DATA_OWNER):
-            require_admin(actor, f"changing the role of a {user['role']}")
+            require_admin(actor, f"changing the role of user {user['email']} ({user['role']})")
         if user["role"] == ADMIN and role != ADMIN and _admin_count(datasite) <= 1:
             raise UsageError(f"{user['email']} is the last admin and cannot be demoted")
         user["role"] = role
@@ -210,7 +210,7 @@ def create_token(
         name = f"{kind}-{secrets.token_hex(3)}"
     if not TOKEN_NAME.match(name):
         raise UsageError(
-            f"invalid token name {name!r}: use letters, digits, '.', '_' or '-'"
+            f"invalid token name {name!r}: use letters, digits, '.', '_' or '-', not starting with '-'"
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = time.time()
@@ -306,6 +306,11 @@ def logout(datasite: Datasite, config: Path) -> bool:
 
 def authenticate(datasite: Datasite, config: Path) -> Identity:
     """Return the caller: SYFTAPI_TOKEN, then SYFTAPI_USER + SYFTAPI_PASSWORD, then the session."""
+    for name in ("SYFTAPI_TOKEN", "SYFTAPI_USER", "SYFTAPI_PASSWORD"):
+        try:
+            os.environ.get(name, "").encode("utf-8")
+        except UnicodeEncodeError:
+            raise AuthenticationError(f"{name} is not valid UTF-8") from None
     token = os.environ.get("SYFTAPI_TOKEN")
     if token:
         return identity_for_token(datasite, token)

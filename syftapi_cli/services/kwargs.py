@@ -53,8 +53,17 @@ def parse_kw_json(text: str, source: str) -> dict:
         values = json.loads(text)
     except ValueError as error:
         raise UsageError(f"invalid JSON in --kw-json {source}: {error}") from None
+    except RecursionError:
+        raise UsageError(f"invalid JSON in --kw-json {source}: nested too deeply") from None
     if not isinstance(values, dict):
         raise UsageError(f"--kw-json {source} must hold a JSON object of keywords")
+    # JSON escapes such as \ud800 decode to lone surrogates, which no output can encode.
+    try:
+        json.dumps(values, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(
+            f"invalid --kw-json {source}: a string holds a lone surrogate escape"
+        ) from None
     return values
 
 

@@ -28,12 +28,19 @@ def secret_values(*settings: dict | None) -> list[str]:
 
 
 def _forms(secret: str) -> list[str]:
-    forms = {secret, json.dumps(secret)[1:-1], base64.b64encode(secret.encode()).decode()}
+    forms = {
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+        ascii(secret)[1:-1],
+        base64.b64encode(secret.encode()).decode(),
+    }
     return sorted(forms, key=len, reverse=True)
 
 
 def redact(text: str, secrets: list[str]) -> str:
-    """Replace each secret in TEXT, in its plain, JSON-escaped and base64 forms."""
+    """Replace each secret in TEXT, in its plain, JSON-escaped, repr() and base64 forms."""
     for secret in secrets:
         for form in _forms(secret):
             text = text.replace(form, REDACTED)

@@ -133,11 +133,14 @@ def submit(datasite: Datasite, actor: Identity, code: UserCode) -> tuple[dict, b
 def latest_request(datasite: Datasite, actor: Identity, name: str) -> dict:
     """Return the newest version of ACTOR's code NAME; others' code is not found."""
     index = datasite.read("code", _code_key(actor.email, name)) if name.isidentifier() else None
-    if index is None or not index["requests"]:
-        raise NotFound(f"user code {name!r} not found; run 'syftapi code list'")
-    request = datasite.read("requests", index["requests"][-1])
+    request = None
+    if index is not None and index["requests"]:
+        request = datasite.read("requests", index["requests"][-1])
     if request is None:
-        raise NotFound(f"user code {name!r} not found; run 'syftapi code list'")
+        hint = "; add --user EMAIL for another user's code" if actor.is_owner else ""
+        raise NotFound(
+            f"user code {name!r} of {actor.email} not found; run 'syftapi code list'{hint}"
+        )
     return request
 
 
