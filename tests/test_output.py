@@ -257,3 +257,11 @@ def test_error_only_on_stderr(cli, site):
     )
     assert_one_line_error(result, 2)
     assert result.stdout == ""
+
+
+def test_csv_keeps_float_digits(cli, site):
+    result = cli("endpoint", "show", "my_org.sum_numbers", "--format", "csv", role="admin")
+    assert result.exit_code == 0, result.stderr
+    [row] = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert float(row["updated_at"]) > 1e9
+    assert "e+" not in row["updated_at"]

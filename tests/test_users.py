@@ -486,3 +486,22 @@ def test_verify_uses_stored_cost(cli, site, monkeypatch):
     result = whoami_as(cli, EMAILS["guest"], PASSWORDS["guest"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["role"] == "guest"
+
+
+def test_register_long_password_rejected(cli, site):
+    before = tree_digest(site)
+    result = cli(
+        "users", "register", "--email", "long@example.org", "--name", "Long",
+        "--password-stdin", input="x" * 1025 + "\n", role="admin",
+    )
+    assert_one_line_error(result, 2)
+    assert "at most 1024 characters" in result.stderr
+    assert tree_digest(site) == before
+
+
+def test_empty_state_dir_rejected(cli, site):
+    before = tree_digest(site)
+    result = cli("--state-dir", "", "whoami", role="admin")
+    assert_one_line_error(result, 2)
+    assert "--state-dir" in result.stderr
+    assert tree_digest(site) == before

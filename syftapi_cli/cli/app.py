@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from syftapi_cli import __version__
+from syftapi_cli.errors import UsageError
 from syftapi_cli.cli import admin, code, core, endpoints, jobs, pools, run, session, tokens, users
 
 HELP = """PySyft-style custom API endpoints on one machine.
@@ -57,6 +58,8 @@ def root(
         typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
+    if state_dir is not None and not state_dir.strip():
+        raise UsageError("invalid --state-dir '': name a folder")
     core.options.state_dir = state_dir
     core.options.debug = debug
 

@@ -67,11 +67,12 @@ def write_bytes(data: bytes | memoryview) -> None:
     sys.stdout.buffer.flush()
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, exact: bool = False) -> str:
+    """Format VALUE for a table cell; EXACT keeps every digit of a float, for CSV."""
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:g}"
+        return repr(value) if exact else f"{value:g}"
     if isinstance(value, (list, dict)):
         return ", ".join(map(str, value)) if isinstance(value, list) else json.dumps(value)
     return str(value)
@@ -126,7 +127,7 @@ def print_rows(rows: list[dict], columns: list[str], fmt: OutputFormat) -> None:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            writer.writerow([_cell(row.get(c), exact=True) for c in columns])
         return
     print_table(columns, [[[_cell(row.get(c)) for c in columns] for row in rows]])
 

@@ -19,6 +19,8 @@ from syftapi_cli.errors import UsageError
 PRODUCTION_COST = (2**17, 8, 1)
 TEST_COST = (2**10, 8, 1)
 MIN_PASSWORD_LENGTH = 8
+# Long enough for any passphrase or generated secret.
+MAX_PASSWORD_LENGTH = 1024
 
 
 def _cost() -> tuple[int, int, int]:
@@ -37,6 +39,10 @@ def check_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UsageError(
             f"password too short: use at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise UsageError(
+            f"password too long: use at most {MAX_PASSWORD_LENGTH} characters"
         )
 
 
