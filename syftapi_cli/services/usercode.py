@@ -155,7 +155,7 @@ def changed_inputs(datasite: Datasite, request: dict) -> list[str]:
     """Describe input endpoints that changed since approval, or were deleted."""
     changes = []
     # Versions restart at 1 when a path is deleted and added again, so the
-    # record's creation time tells a new endpoint from the approved one.
+    # record's creation time distinguishes a new endpoint from the approved one.
     approved_created = request.get("approved_endpoints") or {}
     for path, approved in (request["approved_versions"] or {}).items():
         record = datasite.read("endpoints", path)
@@ -372,7 +372,7 @@ def settle_run(datasite: Datasite, request_id: str, job_id: str | None, complete
     """Keep the job's result for later runs, or give the run back if no worker started.
 
     A run that started and failed keeps its place in the limit, because it
-    may have reached the private data; otherwise code that raises on purpose
+    may have reached the private data. Otherwise code that raises on purpose
     could run on private data any number of times.
     """
     with datasite.lock():
