@@ -690,3 +690,20 @@ def test_reviewer_sees_hidden_line(cli, site, tmp_path, monkeypatch, terminal):
     assert shown.exit_code == 0, shown.stderr
     assert "\\x1b[2K\\x1b[1G" in shown.stdout
     assert_escaped(shown.stdout)
+
+
+def test_reviewer_csv_escaped(cli, site, tmp_path):
+    module = tmp_path / "hiding_code.py"
+    module.write_text(HIDING_CODE)
+    submitted = cli("code", "submit", f"{module}:innocent", role="data_scientist")
+    assert submitted.exit_code == 0, submitted.stderr
+    shown = cli("requests", "show", submitted.stdout.strip(), "--format", "csv", role="admin")
+    assert shown.exit_code == 0, shown.stderr
+    assert "\\x1b[2K" in shown.stdout
+    assert_escaped(shown.stdout)
+
+
+def test_result_json_escapes_controls(cli, escapes):
+    result = cli("run", "hard.escapes", "--format", "json", role="guest")
+    assert "\\u202e" in result.stdout
+    assert_escaped(result.stdout)

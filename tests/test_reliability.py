@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -617,6 +618,12 @@ DAMAGES = {
     "timeout_negative": (with_fields(timeout=-5), "'timeout' should be a positive", RESTORE_HINT),
     "parameters_null": (with_fields(parameters=None), "'parameters' should be a list", RESTORE_HINT),
     "mock_missing": (with_fields(mock="gone"), "'mock' should be an object", RESTORE_HINT),
+    "timeout_infinite": (
+        lambda data: re.sub(rb'"timeout": [0-9.]+', b'"timeout": Infinity', data),
+        "'timeout' should be a positive",
+        RESTORE_HINT,
+    ),
+    "parameter_not_object": (with_fields(parameters=[5]), "'parameters' should hold", RESTORE_HINT),
     "truncated": (truncate, "not valid JSON", RESTORE_HINT),
     "garbled": (garble, "not valid JSON", RESTORE_HINT),
     "no_schema": (drop_schema, "no schema version", RESTORE_HINT),
@@ -691,3 +698,24 @@ def test_missing_marker_not_found(cli, site):
     assert "syftapi init" in result.stderr
     assert str(site) in result.stderr
     assert tree_digest(site) == before
+
+
+def test_record_writable_by_others_rejected(cli, site):
+    path = endpoint_record_path(site)
+    path.chmod(0o666)
+    before = tree_digest(site)
+    result = cli("run", SUM, "--kw", "number_1=2", "--kw", "number_2=3", role="admin")
+    assert_one_line_error(result, 6)
+    assert f"'{path}'" in result.stderr
+    assert "writable by other OS users" in result.stderr
+    assert tree_digest(site) == before
+
+
+def test_job_record_bad_time_rejected(cli, site):
+    ran = cli("run", SUM, "--kw", "number_1=2", "--kw", "number_2=3", role="admin")
+    assert ran.exit_code == 0, ran.stderr
+    [path] = list((site / "jobs").glob("*.json"))
+    path.write_text(json.dumps({**json.loads(path.read_text()), "started_at": 1e20}))
+    result = cli("jobs", "list", role="admin")
+    assert_one_line_error(result, 6)
+    assert "'started_at'" in result.stderr

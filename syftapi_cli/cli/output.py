@@ -125,9 +125,9 @@ def print_rows(rows: list[dict], columns: list[str], fmt: OutputFormat) -> None:
         return
     if fmt is OutputFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
+        writer.writerow([visible(c) for c in columns])
         for row in rows:
-            writer.writerow([_cell(row.get(c), exact=True) for c in columns])
+            writer.writerow([visible(_cell(row.get(c), exact=True)) for c in columns])
         return
     print_table(columns, [[[_cell(row.get(c)) for c in columns] for row in rows]])
 

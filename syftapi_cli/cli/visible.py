@@ -15,8 +15,10 @@ _HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202
 
 
 def _escape(match: re.Match) -> str:
+    # From DEL on, the \u form is used, because it is also a valid JSON
+    # escape; JSON output already escapes the characters below DEL.
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x7F else f"\\u{code:04x}"
 
 
 def visible(text: str) -> str:

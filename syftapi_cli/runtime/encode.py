@@ -11,6 +11,7 @@ import decimal
 import io
 import json
 import math
+import re
 
 TABLE_EDGE_ROWS = 10
 
@@ -83,8 +84,15 @@ def _cell(value: object) -> object:
     return to_jsonable(value)
 
 
+# json.dumps escapes the characters below 0x20 but leaves DEL, the C1 controls
+# and the Unicode direction marks raw, which a terminal would act on.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def encode_json(value: object) -> bytes:
-    return json.dumps(to_jsonable(value), allow_nan=False, ensure_ascii=False).encode() + b"\n"
+    text = json.dumps(to_jsonable(value), allow_nan=False, ensure_ascii=False)
+    text = _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return text.encode() + b"\n"
 
 
 def encode_csv(value: object) -> bytes:

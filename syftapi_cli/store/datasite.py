@@ -242,7 +242,15 @@ class Datasite:
     # JSON encoding
 
     def _read_json(self, path: Path) -> dict:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            data = handle.read()
+        # A record other OS users can write, such as a user's role, is not the datasite's.
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise DamagedState(
+                f"record '{path}' is writable by other OS users (mode "
+                f"{stat.S_IMODE(mode):o}); run 'chmod -R go-rwx {self.root}' first"
+            )
         try:
             record = json.loads(data)
         except (ValueError, UnicodeDecodeError):
@@ -268,7 +276,8 @@ class Datasite:
                     "cannot migrate; restore it from a backup or delete it"
                 )
             record = {**migrate(path.parent.name, record), "schema": record["schema"] + 1}
-        wrong = fields.problem(path.parent.name, record)
+        kind = "datasite" if path.parent == self.root else path.parent.name
+        wrong = fields.problem(kind, record)
         if wrong is not None:
             raise DamagedState(
                 f"record '{path}' is corrupt ({wrong}); restore it from a backup or delete it"

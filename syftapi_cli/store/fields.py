@@ -57,7 +57,11 @@ FIELDS: dict[str, dict[str, type | tuple]] = {
         "created_at": NUMBER,
     },
     "pools": {"name": str, "kind": str, "python": str, "version": str},
+    "datasite": {"name": str, "id": str},
 }
+
+# Timestamps beyond this (about the year 5000) cannot be shown as dates.
+MAX_TIMESTAMP = 1e11
 
 
 def _type_names(allowed: type | tuple) -> str:
@@ -89,14 +93,61 @@ def problem(kind: str, record: dict) -> str | None:
             return f"field {field!r} is missing"
         if not _is_instance(record[field], allowed):
             return f"field {field!r} should be {_type_names(allowed)}"
-    if kind == "endpoints":
-        if record["timeout"] <= 0:
-            return "field 'timeout' should be a positive number of seconds"
-        for side in ("mock", "private"):
-            method = record[side]
-            if method is None:
-                continue
-            for field, allowed in _METHOD.items():
-                if not _is_instance(method.get(field), allowed):
-                    return f"field '{side}.{field}' should be {_type_names(allowed)}"
+    check = _DEEPER_CHECKS.get(kind)
+    return check(record) if check else None
+
+
+def _endpoint_problem(record: dict) -> str | None:
+    for parameter in record["parameters"]:
+        if not isinstance(parameter, dict) or not isinstance(parameter.get("name"), str):
+            return "field 'parameters' should hold objects with a 'name'"
+    if not 0 < record["timeout"] < float("inf"):
+        return "field 'timeout' should be a positive number of seconds"
+    for side in ("mock", "private"):
+        method = record[side]
+        if method is None:
+            continue
+        for field, allowed in _METHOD.items():
+            if not _is_instance(method.get(field), allowed):
+                return f"field '{side}.{field}' should be {_type_names(allowed)}"
     return None
+
+
+def _job_problem(record: dict) -> str | None:
+    started = record["started_at"]
+    if not (isinstance(started, (int, float)) and 0 <= started < MAX_TIMESTAMP):
+        return "field 'started_at' should be a time in seconds since 1970"
+    pid = record.get("pid")
+    if pid is not None and not (_is_instance(pid, int) and 0 < pid < 2**31):
+        return "field 'pid' should be a process id"
+    error = record["error"]
+    if error is not None and not (
+        isinstance(error.get("type"), str) and isinstance(error.get("message"), str)
+    ):
+        return "field 'error' should hold a 'type' and a 'message'"
+    return None
+
+
+def _request_problem(record: dict) -> str | None:
+    for name, spec in record["inputs"].items():
+        if not isinstance(spec, dict) or not (
+            isinstance(spec.get("endpoint"), str) or "constant" in spec
+        ):
+            return f"field 'inputs.{name}' should name an endpoint or hold a constant"
+    if not isinstance(record.get("approved_endpoints", {}), (dict, type(None))):
+        return "field 'approved_endpoints' should be an object"
+    return None
+
+
+def _code_problem(record: dict) -> str | None:
+    if not all(isinstance(request_id, str) for request_id in record["requests"]):
+        return "field 'requests' should hold request ids"
+    return None
+
+
+_DEEPER_CHECKS = {
+    "endpoints": _endpoint_problem,
+    "jobs": _job_problem,
+    "requests": _request_problem,
+    "code": _code_problem,
+}
