@@ -7,7 +7,7 @@ is checked: data scientists and guests never see private code, settings,
 state, hidden mock code, or a private result that no approval covered, and
 no output shows a traceback. Exit codes are checked against the model.
 
-SYFTAPI_HYPOTHESIS_EXAMPLES sets the number of examples (30 by default) for
+SYFTAPI_HYPOTHESIS_EXAMPLES sets the number of examples (20 by default) for
 a longer run, which draws new sequences and shrinks a failing one.
 """
 
@@ -51,7 +51,7 @@ CODE_NAMES = ("probe_a", "probe_b")
 UPDATES = ("mock", "private", "mock_settings", "private_settings", "hide", "show")
 UNKNOWN_ID = "0123456789abcdef"
 LONG_RUN = "SYFTAPI_HYPOTHESIS_EXAMPLES" in os.environ
-EXAMPLES = int(os.environ.get("SYFTAPI_HYPOTHESIS_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("SYFTAPI_HYPOTHESIS_EXAMPLES", "20"))
 # Each example creates a datasite and starts several worker processes, and
 # shrinking a failure runs hundreds of examples. So the default run reports a
 # failing sequence as it was generated, and only the longer run shrinks it.
