@@ -617,7 +617,7 @@ def escape_error(context) -> str:
     raise ValueError("bad \\x1b[2K value")
 '''
 
-# The source holds real escape characters: on a terminal that honours them,
+# The source contains real escape characters. On a terminal that honours them,
 # the decoy comment erases the line before it.
 HIDING_CODE = '''
 import syftapi_cli as sy

@@ -62,7 +62,7 @@ def parse_kw_json(text: str, source: str) -> dict:
         json.dumps(values, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         raise UsageError(
-            f"invalid --kw-json {source}: a string holds a lone surrogate escape"
+            f"invalid --kw-json {source}: a string contains a lone surrogate escape"
         ) from None
     return values
 
